@@ -1,0 +1,82 @@
+"""The ``leakhunt`` command line. Errors become exit codes here and nowhere else.
+
+Exit codes:
+
+==  ==========================================================================
+0   success
+1   a gate failed (leaks or budgets found)
+2   usage error: unknown option, bad selector, invalid option value
+3   input, configuration or analysis error: unreadable or malformed dump, no match
+130 interrupted
+==  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from leakhunt import __version__
+from leakhunt.cli.paths import paths
+from leakhunt.cli.summary import summary
+from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
+
+__all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INPUT_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+COMMANDS: tuple[click.Command, ...] = (summary, paths)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="leakhunt")
+def cli() -> None:
+    """Find what keeps JavaScript heaps alive: V8 heap snapshots (Chrome, Node) and more.
+
+    \b
+    Examples:
+      leakhunt summary app.heapsnapshot
+      leakhunt paths app.heapsnapshot class:Session --max-paths 3
+
+    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
+    """
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"leakhunt: error: {message}", err=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (never raises for expected failures)."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else int(exc.exit_code)
+    except (SelectorError, ConfigError) as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except LeakhuntError as exc:
+        return _fail(str(exc), EXIT_INPUT_ERROR)
+    except MemoryError:
+        return _fail("out of memory while reading or analysing the input", EXIT_INPUT_ERROR)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    return int(result) if isinstance(result, int) else EXIT_OK

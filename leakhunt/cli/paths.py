@@ -1,0 +1,77 @@
+"""``leakhunt paths``."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import click
+
+from leakhunt.analyzers import find_retaining_paths, select_nodes
+from leakhunt.analyzers.results import PathReport
+from leakhunt.cli.output import open_output
+from leakhunt.cli.params import OutputFormat, format_option, input_options, load_input, output_option
+from leakhunt.analyzers.selectors import parse_selector
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.options import PathOptions
+from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
+from leakhunt.render.interface import Renderer
+
+
+def _renderer(output_format: OutputFormat, graph: RetentionGraph, max_targets: int) -> Renderer[PathReport]:
+    if output_format is OutputFormat.TEXT:
+        return PathsConsoleRenderer(graph, max_targets=max_targets)
+    if output_format is OutputFormat.JSON:
+        return PathsJsonRenderer(graph)
+    assert_never(output_format)
+
+
+@click.command()
+@input_options
+@click.argument("targets", nargs=-1, required=True)
+@click.option("--include-weak", is_flag=True, help="Also follow weak references and weak roots.")
+@click.option(
+    "--max-paths", type=click.IntRange(min=1), default=1, show_default=True, help="Distinct paths per target."
+)
+@click.option(
+    "--max-targets",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Targets shown in text output (JSON lists all).",
+)
+@format_option
+@output_option
+def paths(
+    file: str,
+    input_format: str | None,
+    dump_index: int | None,
+    quiet: bool,
+    targets: tuple[str, ...],
+    include_weak: bool,
+    max_paths: int,
+    max_targets: int,
+    output_format: str,
+    output: str | None,
+) -> None:
+    """Shortest retaining paths from GC roots to the TARGETS, all from one traversal.
+
+    TARGETS are selectors: @ID (node id as DevTools shows it), 0xADDR (SpiderMonkey address),
+    class:NAME (every node of a class), name:SUBSTRING (node names containing it).
+
+    Paths from user roots (the global object) are preferred over system roots, and durable
+    roots over transient ones (stack, handle scopes); each path says which root kind holds it.
+    Weak references are never followed unless --include-weak; a WeakMap value is reached
+    through its key.
+
+    \b
+    Examples:
+      leakhunt paths app.heapsnapshot @12345
+      leakhunt paths app.heapsnapshot class:Session --max-paths 3
+      leakhunt paths app.heapsnapshot name:LeakedPayload --format json -o paths.json
+    """
+    selectors = [parse_selector(t) for t in targets]
+    graph = load_input(file, input_format, dump_index, quiet)
+    nodes = select_nodes(graph, selectors)
+    report = find_retaining_paths(graph, nodes, PathOptions(include_weak=include_weak, max_paths=max_paths))
+    with open_output(output) as out:
+        _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)

@@ -1,0 +1,71 @@
+"""Importers: one per input format, listed explicitly in :data:`IMPORTERS`.
+
+:func:`load_graph` picks the importer by content (never by file name) unless told.
+"""
+
+from __future__ import annotations
+
+from leakhunt.errors import InputError, UnsupportedFormatError
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers._json_stream import open_maybe_gzip
+from leakhunt.importers.interface import Importer, ImportOptions, Progress
+from leakhunt.importers.v8_heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
+
+__all__ = [
+    "IMPORTERS",
+    "ImportOptions",
+    "Importer",
+    "load_graph",
+    "load_v8_heapsnapshot",
+    "sniff_format",
+]
+
+IMPORTERS: dict[str, Importer] = {
+    importer.name: importer
+    for importer in (V8HeapSnapshotImporter(),)
+}
+"""Every importer, by format name, in sniffing order."""
+
+_SNIFF_BYTES = 4096
+
+
+def sniff_format(path: str) -> str:
+    """Name of the importer whose format ``path`` looks like (gzip is looked through).
+
+    Raises
+    ------
+    UnsupportedFormatError
+        When no importer recognises the file.
+    """
+    try:
+        stream, raw = open_maybe_gzip(path)
+        try:
+            head = stream.read(_SNIFF_BYTES)
+        finally:
+            stream.close()
+            raw.close()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    for name, importer in IMPORTERS.items():
+        if importer.sniff(head):
+            return name
+    known = ", ".join(IMPORTERS)
+    raise UnsupportedFormatError(f"{path}: not a recognised heap dump (known formats: {known})")
+
+
+def load_graph(
+    path: str,
+    *,
+    format: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> RetentionGraph:
+    """Load any supported dump into a :class:`RetentionGraph`."""
+    name = format or sniff_format(path)
+    importer = IMPORTERS.get(name)
+    if importer is None:
+        raise UnsupportedFormatError(f"{path}: unknown format {name!r}")
+    try:
+        return importer.load(path, options=options or ImportOptions(), progress=progress)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -1,0 +1,52 @@
+"""What every importer provides, and the errors importers raise.
+
+An importer turns one engine's dump into a :class:`~leakhunt.graph.core.RetentionGraph`.
+Importers raise :class:`~leakhunt.errors.InputError` subclasses only
+(:class:`~leakhunt.errors.SnapshotFormatError` with the file and offending record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from leakhunt.errors import InputError, SnapshotFormatError, UnsupportedFormatError
+from leakhunt.graph.core import RetentionGraph
+
+__all__ = [
+    "ImportOptions",
+    "Importer",
+    "InputError",
+    "Progress",
+    "SnapshotFormatError",
+    "UnsupportedFormatError",
+]
+
+Progress = Callable[[str, int, int], None]
+"""``progress(phase, done, total)``: called now and then during long work."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """Options every importer understands (each ignores what does not apply to it)."""
+
+    dump_index: int | None = None
+    """For files holding several dumps: which one (0-based); None means the last."""
+
+
+class Importer(Protocol):
+    """One input format."""
+
+    name: str
+    """Registry key, e.g. ``"v8-heapsnapshot"``."""
+    description: str
+    """One line for help texts."""
+
+    def sniff(self, head: bytes) -> bool:
+        """Whether the first bytes of a file (decompressed) look like this format."""
+
+    def load(
+        self, path: str, *, options: ImportOptions, progress: Progress | None = None
+    ) -> RetentionGraph:
+        """Read ``path`` into a graph."""

@@ -1,0 +1,310 @@
+"""V8 vocabulary → the neutral model: kinds, root layout, WeakMap pairs, NativeContexts, classes.
+
+Everything V8-specific about *meaning* lives here (the parsing lives in
+:mod:`leakhunt.importers.v8_heapsnapshot`). Facts used, all observed in Node 20 and Chrome
+snapshots (``shared/reference/v8-heapsnapshot.md`` §3-§6):
+
+* node 0 is the synthetic root; its ``(GC roots)`` child groups V8's root categories, whose
+  names are not unique (``(Strong roots)`` twice), so categories are keyed by node;
+* other synthetic children of the root are embedder roots or containers of embedder roots;
+  non-synthetic children, and ``(Document DOM trees)``, are user roots (DevTools' rule);
+* a WeakMap entry appears as two ``internal`` edges into the value named
+  ``N / part of key (K @k) -> value (V @v) pair in WeakMap (table @t)``, one from the key and one
+  from the table; they become one ephemeron entry;
+* ``system / NativeContext`` nodes (``hidden`` in Node, ``native`` in Chrome) are contexts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from leakhunt.errors import SnapshotFormatError
+from leakhunt.graph.core import (
+    ContextTable,
+    EphemeronTable,
+    RetentionGraph,
+    RootTable,
+    SourceInfo,
+)
+from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+
+__all__ = ["V8Columns", "assemble_graph"]
+
+_NODE_KINDS = {
+    "hidden": NodeKind.HIDDEN,
+    "array": NodeKind.ARRAY,
+    "string": NodeKind.STRING,
+    "object": NodeKind.OBJECT,
+    "code": NodeKind.CODE,
+    "closure": NodeKind.CLOSURE,
+    "regexp": NodeKind.REGEXP,
+    "number": NodeKind.NUMBER,
+    "native": NodeKind.NATIVE,
+    "synthetic": NodeKind.SYNTHETIC,
+    "concatenated string": NodeKind.ROPE_STRING,
+    "sliced string": NodeKind.SLICED_STRING,
+    "symbol": NodeKind.SYMBOL,
+    "bigint": NodeKind.BIGINT,
+    "object shape": NodeKind.SHAPE,
+    "wasm object": NodeKind.WASM_OBJECT,
+}
+_EDGE_KINDS = {
+    "context": EdgeKind.CONTEXT_VARIABLE,
+    "element": EdgeKind.ELEMENT,
+    "property": EdgeKind.PROPERTY,
+    "internal": EdgeKind.INTERNAL,
+    "hidden": EdgeKind.HIDDEN,
+    "shortcut": EdgeKind.SHORTCUT,
+    "weak": EdgeKind.WEAK,
+}
+# DevTools' class names for non-object types (HeapSnapshot worker, JSHeapSnapshotNode.className).
+_CLASS_BY_TYPE = {
+    "hidden": "(system)",
+    "code": "(compiled code)",
+    "closure": "Function",
+    "regexp": "RegExp",
+}
+_GC_ROOTS = "(GC roots)"
+_USER_ROOT_CONTAINER = "(Document DOM trees)"
+_EMBEDDER_CONTAINERS = frozenset(
+    {"C++ roots", "C++ cross-thread roots", "Blink roots", "Blink cross-thread roots"}
+)
+_CATEGORY_KINDS = {
+    "(Stack roots)": RootKind.STACK,
+    "(Handle scope)": RootKind.HANDLE_SCOPE,
+    "(Global handles)": RootKind.STRONG_GLOBAL_HANDLE,
+    "(Traced handles)": RootKind.EMBEDDER,
+    "(Eternal handles)": RootKind.ETERNAL_HANDLE,
+    "(Wrapper tracing)": RootKind.EMBEDDER,
+}
+_NATIVE_CONTEXT = "system / NativeContext"
+_EPHEMERON_NAME = re.compile(
+    r"^(\d+) / (part of key \(.*? @(\d+)\) -> value \(.*? @(\d+)\) pair in WeakMap \(table @(\d+)\))$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class V8Columns:
+    """The de-interleaved, ordinal-based columns of one snapshot, before interpretation."""
+
+    path: str
+    node_types: tuple[str, ...]
+    edge_types: tuple[str, ...]
+    strings: tuple[str, ...]
+    node_type: npt.NDArray[np.uint8]
+    node_name: npt.NDArray[np.uint32]
+    node_id: npt.NDArray[np.int64]
+    node_self_size: npt.NDArray[np.int64]
+    node_detachedness: npt.NDArray[np.uint8]
+    node_first_edge: npt.NDArray[np.int64]
+    edge_type: npt.NDArray[np.uint8]
+    edge_name: npt.NDArray[np.uint32]
+    edge_target: npt.NDArray[np.int32]
+
+
+def _lookup(names: tuple[str, ...], mapping: dict[str, int], default: int) -> npt.NDArray[np.uint8]:
+    return np.array([mapping.get(name, default) for name in names], dtype=np.uint8)
+
+
+def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
+    """Interpret V8 columns as a :class:`RetentionGraph`."""
+    strings = list(columns.strings)
+    extra: dict[str, int] = {}
+
+    def intern(text: str) -> int:
+        index = extra.get(text)
+        if index is None:
+            index = extra[text] = len(strings)
+            strings.append(text)
+        return index
+
+    node_kind = _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER)[columns.node_type]
+    edge_kind = _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL)[columns.edge_type]
+    problems = [
+        f"unknown edge type {name!r} read as internal"
+        for name in columns.edge_types
+        if name not in _EDGE_KINDS
+    ]
+    _check_edge_names(columns, edge_kind)
+    ephemerons = _pair_weakmap_edges(columns, edge_kind)
+    edge_kind[ephemerons.edge] = EdgeKind.EPHEMERON
+    node_class = _class_names(columns, intern)
+    roots = _root_table(columns, node_kind, edge_kind, intern)
+    contexts, node_context = _contexts(columns, node_kind, roots)
+    return RetentionGraph(
+        strings=tuple(strings),
+        type_names=columns.node_types,
+        node_type=columns.node_type,
+        node_kind=node_kind,
+        node_name=columns.node_name,
+        node_class=node_class,
+        node_id=columns.node_id,
+        node_self_size=columns.node_self_size,
+        node_context=node_context,
+        node_detachedness=columns.node_detachedness,
+        node_first_edge=columns.node_first_edge,
+        edge_target=columns.edge_target,
+        edge_kind=edge_kind,
+        edge_name=columns.edge_name,
+        roots=roots,
+        ephemerons=ephemerons,
+        contexts=contexts,
+        source=source,
+        problems=tuple(problems),
+    )
+
+
+def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> None:
+    named = ~((edge_kind == EdgeKind.ELEMENT) | (edge_kind == EdgeKind.HIDDEN))
+    bad = named & (columns.edge_name >= len(columns.strings))
+    if bad.any():
+        edge = int(np.flatnonzero(bad)[0])
+        raise SnapshotFormatError(
+            columns.path, f"edge {edge}", f"name {int(columns.edge_name[edge])} is not a string index"
+        )
+
+
+def _pair_weakmap_edges(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> EphemeronTable:
+    """Group the two halves of every WeakMap entry by the name they share (minus the index)."""
+    strings = columns.strings
+    candidate = np.zeros(len(strings), dtype=np.bool_)
+    for index, text in enumerate(strings):
+        if " / part of key (" in text:
+            candidate[index] = True
+    if not candidate.any():
+        return EphemeronTable.empty()
+    internal = np.flatnonzero(edge_kind == EdgeKind.INTERNAL)
+    halves = internal[candidate[columns.edge_name[internal]]]
+    entry_of_suffix: dict[str, int] = {}
+    kept: list[int] = []
+    entries: list[int] = []
+    from_key: list[bool] = []
+    sources = np.searchsorted(columns.node_first_edge, halves, side="right") - 1
+    for edge, source in zip(halves.tolist(), sources.tolist(), strict=True):
+        match = _EPHEMERON_NAME.match(strings[int(columns.edge_name[edge])])
+        if match is None:
+            continue
+        suffix, table_id = match.group(2), int(match.group(5))
+        entry = entry_of_suffix.setdefault(suffix, len(entry_of_suffix))
+        kept.append(edge)
+        entries.append(entry)
+        from_key.append(int(columns.node_id[source]) != table_id)
+    return EphemeronTable(
+        edge=np.array(kept, dtype=np.int64),
+        entry=np.array(entries, dtype=np.int32),
+        from_key=np.array(from_key, dtype=np.bool_),
+        entry_halves=np.full(len(entry_of_suffix), 2, dtype=np.uint8),
+    )
+
+
+def _class_names(columns: V8Columns, intern: Callable[[str], int]) -> npt.NDArray[np.uint32]:
+    """DevTools' class name per node: the name for objects and natives, a group otherwise."""
+    per_type = np.array(
+        [
+            -1 if name in ("object", "native") else intern(_CLASS_BY_TYPE.get(name, f"({name})"))
+            for name in columns.node_types
+        ],
+        dtype=np.int64,
+    )
+    by_type = per_type[columns.node_type]
+    return np.where(by_type < 0, columns.node_name, by_type).astype(np.uint32)
+
+
+def _root_table(
+    columns: V8Columns,
+    node_kind: npt.NDArray[np.uint8],
+    edge_kind: npt.NDArray[np.uint8],
+    intern: Callable[[str], int],
+) -> RootTable:
+    first, target, strings = columns.node_first_edge, columns.edge_target, columns.strings
+    edges: list[int] = []
+    kinds: list[int] = []
+    labels: list[int] = []
+
+    def add(edge: int, kind: RootKind, label: int) -> None:
+        if kind == RootKind.STRONG_GLOBAL_HANDLE and edge_kind[edge] == EdgeKind.WEAK:
+            kind = RootKind.WEAK_GLOBAL_HANDLE
+        edges.append(edge)
+        kinds.append(kind)
+        labels.append(label)
+
+    for top_edge in range(int(first[0]), int(first[1])):
+        child = int(target[top_edge])
+        name_index = int(columns.node_name[child])
+        name = strings[name_index]
+        synthetic = node_kind[child] == NodeKind.SYNTHETIC
+        if synthetic and name == _GC_ROOTS:
+            for category_edge in range(int(first[child]), int(first[child + 1])):
+                category = int(target[category_edge])
+                category_name_index = int(columns.node_name[category])
+                kind = _CATEGORY_KINDS.get(strings[category_name_index], RootKind.ENGINE)
+                for edge in range(int(first[category]), int(first[category + 1])):
+                    add(edge, kind, category_name_index)
+        elif synthetic and name in _EMBEDDER_CONTAINERS:
+            for edge in range(int(first[child]), int(first[child + 1])):
+                add(edge, RootKind.EMBEDDER, name_index)
+        elif not synthetic or name == _USER_ROOT_CONTAINER:
+            add(top_edge, RootKind.USER, name_index)
+        else:
+            add(top_edge, RootKind.EMBEDDER, name_index)
+    return RootTable(
+        edge=np.array(edges, dtype=np.int64),
+        kind=np.array(kinds, dtype=np.uint8),
+        label=np.array(labels, dtype=np.uint32),
+    )
+
+
+def _contexts(
+    columns: V8Columns, node_kind: npt.NDArray[np.uint8], roots: RootTable
+) -> tuple[ContextTable, npt.NDArray[np.int32]]:
+    """NativeContexts become contexts; each context's node and global object are attributed."""
+    strings = columns.strings
+    n = node_kind.shape[0]
+    node_context = np.full(n, -1, dtype=np.int32)
+    is_context_name = np.array(
+        [text.startswith(_NATIVE_CONTEXT) for text in strings], dtype=np.bool_
+    )
+    candidates = np.flatnonzero(
+        is_context_name[columns.node_name]
+        & ((node_kind == NodeKind.HIDDEN) | (node_kind == NodeKind.NATIVE))
+    )
+    user_targets = {
+        int(columns.edge_target[e]) for e, k in zip(roots.edge, roots.kind, strict=True) if k == RootKind.USER
+    }
+    first, target = columns.node_first_edge, columns.edge_target
+    internal_type = (
+        columns.edge_types.index("internal") if "internal" in columns.edge_types else -1
+    )
+    nodes: list[int] = []
+    globals_: list[int] = []
+    names: list[str] = []
+    for index, node in enumerate(candidates.tolist()):
+        fields: dict[str, int] = {}
+        for edge in range(int(first[node]), int(first[node + 1])):
+            if columns.edge_type[edge] == internal_type:
+                fields.setdefault(strings[int(columns.edge_name[edge])], int(target[edge]))
+        global_node = fields.get("global_proxy_object", fields.get("extension", -1))
+        extension = fields.get("extension", -1)
+        label = strings[int(columns.node_name[node])][len(_NATIVE_CONTEXT) :].lstrip(" /")
+        if not label:
+            is_main = extension in user_targets or global_node in user_targets
+            label = "main" if is_main else f"context @{int(columns.node_id[node])}"
+        nodes.append(node)
+        globals_.append(global_node)
+        names.append(label)
+        node_context[node] = index
+        for owned in (global_node, extension):
+            if owned >= 0:
+                node_context[owned] = index
+    table = ContextTable(
+        node=np.array(nodes, dtype=np.int32),
+        global_node=np.array(globals_, dtype=np.int32),
+        name=tuple(names),
+        kind=tuple("context" for _ in names),
+    )
+    return table, node_context

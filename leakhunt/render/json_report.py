@@ -1,0 +1,147 @@
+"""JSON documents for ``--format json``. Schemas are documented in ``docs/json.md``.
+
+Every document carries ``"schema"`` (name and version) and ``"source"``; keys are only ever
+added within a version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from leakhunt.analyzers.results import PathReport, RetentionPath, Summary
+from leakhunt.graph.core import RetentionGraph, SourceInfo
+from leakhunt.graph.kinds import EdgeKind
+from leakhunt.render.interface import Renderer
+
+__all__ = [
+    "PathsJsonRenderer",
+    "SummaryJsonRenderer",
+    "node_json",
+    "paths_document",
+    "source_json",
+    "summary_document",
+    "write_json",
+]
+
+
+def write_json(document: dict[str, Any], out: TextIO) -> None:
+    """Indented, key order preserved, newline-terminated."""
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def source_json(source: SourceInfo) -> dict[str, Any]:
+    """The ``source`` block."""
+    return {
+        "path": source.path,
+        "format": source.format,
+        "engine": source.engine,
+        "details": dict(source.details),
+    }
+
+
+def node_json(graph: RetentionGraph, node: int) -> dict[str, Any]:
+    """A node as JSON: engine id, name, class, type and self size."""
+    return {
+        "id": int(graph.node_id[node]),
+        "name": graph.strings[int(graph.node_name[node])],
+        "class": graph.strings[int(graph.node_class[node])],
+        "type": graph.type_names[int(graph.node_type[node])],
+        "self_size": int(graph.node_self_size[node]),
+    }
+
+
+def summary_document(summary: Summary) -> dict[str, Any]:
+    """The ``leakhunt/summary/1`` document."""
+    root_kinds: dict[str, int] = {}
+    for root in summary.roots:
+        root_kinds[root.kind.label] = root_kinds.get(root.kind.label, 0) + root.count
+    return {
+        "schema": "leakhunt/summary/1",
+        "source": {
+            "path": summary.source_path,
+            "format": summary.format,
+            "engine": summary.engine,
+            "details": dict(summary.details),
+        },
+        "nodes": summary.nodes,
+        "edges": summary.edges,
+        "total_self_size": summary.total_self_size,
+        "weak_edges": summary.weak_edges,
+        "ephemeron_entries": summary.ephemeron_entries,
+        "types": [
+            {"type": t.type_name, "count": t.count, "self_size": t.self_size} for t in summary.types
+        ],
+        "classes": [
+            {"name": c.class_name, "count": c.count, "self_size": c.self_size}
+            for c in summary.classes
+        ],
+        "class_count": summary.class_count,
+        "roots": [{"kind": r.kind.label, "label": r.label, "count": r.count} for r in summary.roots],
+        "root_kinds": root_kinds,
+        "contexts": [
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "node_id": c.node_id,
+                "global_id": c.global_id,
+                "attributed_nodes": c.attributed_nodes,
+                "attributed_self_size": c.attributed_self_size,
+            }
+            for c in summary.contexts
+        ],
+        "problems": list(summary.problems),
+    }
+
+
+def _path_json(graph: RetentionGraph, path: RetentionPath) -> dict[str, Any]:
+    hops: list[dict[str, Any]] = []
+    for index, node in enumerate(path.nodes):
+        edge: dict[str, Any] | None = None
+        if index < len(path.edges):
+            e = path.edges[index]
+            edge = {
+                "name": graph.edge_name_text(e),
+                "kind": EdgeKind(int(graph.edge_kind[e])).name.lower(),
+            }
+        hops.append({"node": node_json(graph, node), "edge": edge})
+    return {
+        "target": int(graph.node_id[path.target]),
+        "root_kind": path.root_kind.label,
+        "root_label": path.root_label,
+        "length": path.length,
+        "hops": hops,
+    }
+
+
+def paths_document(graph: RetentionGraph, report: PathReport) -> dict[str, Any]:
+    """The ``leakhunt/paths/1`` document."""
+    return {
+        "schema": "leakhunt/paths/1",
+        "source": source_json(graph.source),
+        "include_weak": report.include_weak,
+        "targets": [int(graph.node_id[t]) for t in report.targets],
+        "paths": [_path_json(graph, p) for p in report.paths],
+        "unreachable": [int(graph.node_id[t]) for t in report.unreachable],
+        "transient_only": [int(graph.node_id[t]) for t in report.transient_only],
+    }
+
+
+class SummaryJsonRenderer(Renderer[Summary]):
+    """``summary --format json``."""
+
+    def render(self, result: Summary, out: TextIO) -> None:
+        """Write the document."""
+        write_json(summary_document(result), out)
+
+
+class PathsJsonRenderer(Renderer[PathReport]):
+    """``paths --format json``."""
+
+    def __init__(self, graph: RetentionGraph) -> None:
+        self.graph = graph
+
+    def render(self, result: PathReport, out: TextIO) -> None:
+        """Write the document."""
+        write_json(paths_document(self.graph, result), out)

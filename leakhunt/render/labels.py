@@ -1,0 +1,53 @@
+"""Short human labels for nodes and edges, shared by every renderer.
+
+Examples
+--------
+>>> shorten("a" * 100, 10)
+'aaaaaaaaa…'
+>>> shorten("line one\\nline two", 40)
+'line one⏎line two'
+"""
+
+from __future__ import annotations
+
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.graph.kinds import EdgeKind
+
+__all__ = ["edge_label", "node_label", "shorten"]
+
+NAME_WIDTH = 60
+
+
+def shorten(text: str, width: int = NAME_WIDTH) -> str:
+    """One line, at most ``width`` characters."""
+    flat = text.replace("\r", "").replace("\n", "⏎")
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def node_label(graph: RetentionGraph, node: int) -> str:
+    """``Class name`` (or ``Class "name"`` when they differ), with the engine id."""
+    class_name = graph.strings[int(graph.node_class[node])]
+    name = graph.strings[int(graph.node_name[node])]
+    ident = f"@{int(graph.node_id[node])}"
+    if graph.source.engine != "V8":
+        ident = f"0x{int(graph.node_id[node]):x}"
+    if not name or name == class_name:
+        return f"{shorten(class_name)} {ident}"
+    return f'{shorten(class_name, 30)} "{shorten(name)}" {ident}'
+
+
+def edge_label(graph: RetentionGraph, edge: int) -> str:
+    """How the edge reads in a path: ``.name``, ``[3]``, ``name (closure variable)``…"""
+    kind = EdgeKind(int(graph.edge_kind[edge]))
+    name = shorten(graph.edge_name_text(edge), 50)
+    if kind == EdgeKind.PROPERTY:
+        return f".{name}"
+    if kind == EdgeKind.ELEMENT:
+        return f"[{name}]"
+    if kind == EdgeKind.CONTEXT_VARIABLE:
+        return f"{name} (closure variable)"
+    if kind == EdgeKind.HIDDEN:
+        return f"<slot {name}>"
+    if kind == EdgeKind.EPHEMERON:
+        return "weak-map value (held through its key and its map)"
+    return f"{name} ({kind.name.lower().replace('_', ' ')})"
