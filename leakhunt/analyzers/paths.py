@@ -79,7 +79,9 @@ def _traversable(include_weak: bool) -> npt.NDArray[np.bool_]:
     return edge_kind_table(kinds)
 
 
-def _seed_order(graph: RetentionGraph, include_weak: bool) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+def _seed_order(
+    graph: RetentionGraph, include_weak: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     roots = graph.roots
     kinds = roots.kind.astype(np.int64)
     weak = (kinds == RootKind.WEAK_GLOBAL_HANDLE) | (graph.edge_kind[roots.edge] == EdgeKind.WEAK)
@@ -118,7 +120,10 @@ def _root_row_of(graph: RetentionGraph, distances: RootDistances, node: int) -> 
 
 
 def _preferred_path(
-    graph: RetentionGraph, distances: RootDistances, retainers_source: npt.NDArray[np.int32], target: int
+    graph: RetentionGraph,
+    distances: RootDistances,
+    retainers_source: npt.NDArray[np.int32],
+    target: int,
 ) -> RetentionPath:
     nodes = [target]
     edges: list[int] = []
@@ -150,7 +155,9 @@ def _make_path(
 class _AlternativePaths:
     """Best-first search over retainers for paths beyond the preferred one."""
 
-    def __init__(self, graph: RetentionGraph, distances: RootDistances, retainers: Retainers) -> None:
+    def __init__(
+        self, graph: RetentionGraph, distances: RootDistances, retainers: Retainers
+    ) -> None:
         self.graph = graph
         self.distances = distances
         self.retainers = retainers
@@ -168,7 +175,9 @@ class _AlternativePaths:
         # Weak-map values are explained through their key, never through the table.
         return kind != EdgeKind.EPHEMERON or self.eph_from_key.get(edge, False)
 
-    def search(self, target: int, wanted: int, limit: int, seen: set[tuple[int, ...]]) -> list[RetentionPath]:
+    def search(
+        self, target: int, wanted: int, limit: int, seen: set[tuple[int, ...]]
+    ) -> list[RetentionPath]:
         found: list[RetentionPath] = []
         dist = self.distances.distance
         counter = 0

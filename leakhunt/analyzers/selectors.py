@@ -63,7 +63,9 @@ def parse_selector(text: str) -> Selector:
     raise SelectorError(f"unknown selector {text!r}: {hint}")
 
 
-def _string_indices(graph: RetentionGraph, wanted: str, *, substring: bool) -> npt.NDArray[np.int64]:
+def _string_indices(
+    graph: RetentionGraph, wanted: str, *, substring: bool
+) -> npt.NDArray[np.int64]:
     if substring:
         hits = [i for i, text in enumerate(graph.strings) if wanted in text]
     else:
@@ -83,7 +85,9 @@ def _match(graph: RetentionGraph, selector: Selector) -> npt.NDArray[np.int64]:
     return np.flatnonzero(np.isin(graph.node_name, indices)).astype(np.int64)
 
 
-def select_nodes(graph: RetentionGraph, selectors: Sequence[str | Selector]) -> npt.NDArray[np.int64]:
+def select_nodes(
+    graph: RetentionGraph, selectors: Sequence[str | Selector]
+) -> npt.NDArray[np.int64]:
     """Ordinals matched by any of ``selectors``, ascending and unique.
 
     Raises

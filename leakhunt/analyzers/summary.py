@@ -29,9 +29,9 @@ from leakhunt.options import SummaryOptions
 __all__ = ["summarize"]
 
 
-def _group(keys: npt.NDArray[np.integer], sizes: npt.NDArray[np.int64]) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
-]:
+def _group(
+    keys: npt.NDArray[np.integer], sizes: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Unique keys with their counts and size sums, largest size first (then key)."""
     unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     totals = np.bincount(inverse, weights=sizes, minlength=unique.size).astype(np.int64)
@@ -87,7 +87,9 @@ def _context_stats(graph: RetentionGraph) -> tuple[ContextStat, ...]:
     attributed = graph.node_context >= 0
     counts = np.bincount(graph.node_context[attributed], minlength=len(contexts))
     sizes = np.bincount(
-        graph.node_context[attributed], weights=graph.node_self_size[attributed], minlength=len(contexts)
+        graph.node_context[attributed],
+        weights=graph.node_self_size[attributed],
+        minlength=len(contexts),
     )
     stats = []
     for index in range(len(contexts)):

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
-from leakhunt.importers import IMPORTERS, ImportOptions, load_graph
-from leakhunt.graph.core import RetentionGraph
 from leakhunt.cli.progress import progress_callback
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers import IMPORTERS, ImportOptions, load_graph
 
 __all__ = [
     "OutputFormat",
@@ -55,9 +55,7 @@ def output_option(func: F) -> F:
 
 def input_options(func: F) -> F:
     """``FILE``, ``--input-format``, ``--dump``, ``--quiet``."""
-    func = click.option(
-        "--quiet", "-q", is_flag=True, help="No progress bars on stderr."
-    )(func)
+    func = click.option("--quiet", "-q", is_flag=True, help="No progress bars on stderr.")(func)
     func = click.option(
         "--dump",
         "dump_index",
@@ -74,9 +72,14 @@ def input_options(func: F) -> F:
     return click.argument("file", type=click.Path(exists=True, dir_okay=False))(func)
 
 
-def load_input(file: str, input_format: str | None, dump_index: int | None, quiet: bool) -> RetentionGraph:
+def load_input(
+    file: str, input_format: str | None, dump_index: int | None, quiet: bool
+) -> RetentionGraph:
     """Load ``file`` with a progress bar when a person is watching."""
     with progress_callback(not quiet) as progress:
         return load_graph(
-            file, format=input_format, options=ImportOptions(dump_index=dump_index), progress=progress
+            file,
+            format=input_format,
+            options=ImportOptions(dump_index=dump_index),
+            progress=progress,
         )

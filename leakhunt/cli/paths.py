@@ -8,16 +8,24 @@ import click
 
 from leakhunt.analyzers import find_retaining_paths, select_nodes
 from leakhunt.analyzers.results import PathReport
-from leakhunt.cli.output import open_output
-from leakhunt.cli.params import OutputFormat, format_option, input_options, load_input, output_option
 from leakhunt.analyzers.selectors import parse_selector
+from leakhunt.cli.output import open_output
+from leakhunt.cli.params import (
+    OutputFormat,
+    format_option,
+    input_options,
+    load_input,
+    output_option,
+)
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.options import PathOptions
 from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
 from leakhunt.render.interface import Renderer
 
 
-def _renderer(output_format: OutputFormat, graph: RetentionGraph, max_targets: int) -> Renderer[PathReport]:
+def _renderer(
+    output_format: OutputFormat, graph: RetentionGraph, max_targets: int
+) -> Renderer[PathReport]:
     if output_format is OutputFormat.TEXT:
         return PathsConsoleRenderer(graph, max_targets=max_targets)
     if output_format is OutputFormat.JSON:
@@ -30,7 +38,11 @@ def _renderer(output_format: OutputFormat, graph: RetentionGraph, max_targets: i
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--include-weak", is_flag=True, help="Also follow weak references and weak roots.")
 @click.option(
-    "--max-paths", type=click.IntRange(min=1), default=1, show_default=True, help="Distinct paths per target."
+    "--max-paths",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Distinct paths per target.",
 )
 @click.option(
     "--max-targets",
@@ -72,6 +84,8 @@ def paths(
     selectors = [parse_selector(t) for t in targets]
     graph = load_input(file, input_format, dump_index, quiet)
     nodes = select_nodes(graph, selectors)
-    report = find_retaining_paths(graph, nodes, PathOptions(include_weak=include_weak, max_paths=max_paths))
+    report = find_retaining_paths(
+        graph, nodes, PathOptions(include_weak=include_weak, max_paths=max_paths)
+    )
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)

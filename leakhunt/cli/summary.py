@@ -7,12 +7,18 @@ from typing import assert_never
 import click
 
 from leakhunt.analyzers import summarize
+from leakhunt.analyzers.results import Summary
 from leakhunt.cli.output import open_output
-from leakhunt.cli.params import OutputFormat, format_option, input_options, load_input, output_option
+from leakhunt.cli.params import (
+    OutputFormat,
+    format_option,
+    input_options,
+    load_input,
+    output_option,
+)
 from leakhunt.options import SummaryOptions
 from leakhunt.render import SummaryConsoleRenderer, SummaryJsonRenderer
 from leakhunt.render.interface import Renderer
-from leakhunt.analyzers.results import Summary
 
 
 def _renderer(output_format: OutputFormat) -> Renderer[Summary]:
@@ -25,7 +31,9 @@ def _renderer(output_format: OutputFormat) -> Renderer[Summary]:
 
 @click.command()
 @input_options
-@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True, help="Classes to list.")
+@click.option(
+    "--top", type=click.IntRange(min=0), default=20, show_default=True, help="Classes to list."
+)
 @format_option
 @output_option
 def summary(

@@ -194,7 +194,7 @@ class RetentionGraph:
     def validate(self) -> None:
         """Check the structural invariants; raise :class:`GraphError` on the first broken one."""
         n, m = self.node_count, self.edge_count
-        node_columns = {
+        node_columns: dict[str, npt.NDArray[np.generic]] = {
             "node_type": self.node_type,
             "node_name": self.node_name,
             "node_class": self.node_class,
@@ -206,7 +206,11 @@ class RetentionGraph:
         for name, column in node_columns.items():
             if column.shape != (n,):
                 raise GraphError(f"{name} has shape {column.shape}, expected ({n},)")
-        for name, column in {"edge_kind": self.edge_kind, "edge_name": self.edge_name}.items():
+        edge_columns: dict[str, npt.NDArray[np.generic]] = {
+            "edge_kind": self.edge_kind,
+            "edge_name": self.edge_name,
+        }
+        for name, column in edge_columns.items():
             if column.shape != (m,):
                 raise GraphError(f"{name} has shape {column.shape}, expected ({m},)")
         first = self.node_first_edge

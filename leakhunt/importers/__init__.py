@@ -21,8 +21,7 @@ __all__ = [
 ]
 
 IMPORTERS: dict[str, Importer] = {
-    importer.name: importer
-    for importer in (V8HeapSnapshotImporter(),)
+    importer.name: importer for importer in (V8HeapSnapshotImporter(),)
 }
 """Every importer, by format name, in sniffing order."""
 

@@ -13,7 +13,7 @@ import json
 import os
 import zlib
 from collections.abc import Callable
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +44,7 @@ def open_maybe_gzip(path: str) -> tuple[BinaryIO, BinaryIO]:
     magic = raw.read(2)
     raw.seek(0)
     if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+        return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")), raw
     return raw, raw
 
 
@@ -205,7 +205,7 @@ class JsonObjectStream:
                 return 0
             raise self._bad_number(name, text, offset)
         try:
-            values = np.fromstring(text, dtype=np.int64, sep=",")  # type: ignore[call-overload]
+            values = np.fromstring(text, dtype=np.int64, sep=",")
         except ValueError:
             raise self._bad_number(name, text, offset) from None
         if values.size and (values.min() < 0 or values.max() >= 2**62):
@@ -225,7 +225,9 @@ class JsonObjectStream:
             if not token.isdigit():
                 shown = token[:40].decode("utf-8", "replace")
                 return SnapshotFormatError(
-                    self.path, f"{name}[{offset + index}]", f"{shown!r} is not a non-negative integer"
+                    self.path,
+                    f"{name}[{offset + index}]",
+                    f"{shown!r} is not a non-negative integer",
                 )
         return SnapshotFormatError(self.path, name, "unreadable numbers")
 

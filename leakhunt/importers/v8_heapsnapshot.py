@@ -209,7 +209,12 @@ def load_v8_heapsnapshot(
             else:
                 stream.read_value(key)  # trace and location sections: not used
         stream.expect_end()
-    for name, part in (("snapshot", meta), ("nodes", nodes), ("edges", edges), ("strings", strings)):
+    for name, part in (
+        ("snapshot", meta),
+        ("nodes", nodes),
+        ("edges", edges),
+        ("strings", strings),
+    ):
         if part is None:
             raise SnapshotFormatError(path, name, "section is missing")
     assert meta is not None and nodes is not None and edges is not None and strings is not None
@@ -233,7 +238,9 @@ def _node_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
     if "detachedness" in meta.node_fields:
         wanted["detachedness"] = (np.uint8, 256)
     width = len(meta.node_fields)
-    return _RecordSink(path, "node", meta.node_fields, wanted, _capacity(meta.node_count, file_bytes, width))
+    return _RecordSink(
+        path, "node", meta.node_fields, wanted, _capacity(meta.node_count, file_bytes, width)
+    )
 
 
 def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
@@ -243,7 +250,9 @@ def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
         "to_node": (np.int64, 0),
     }
     width = len(meta.edge_fields)
-    return _RecordSink(path, "edge", meta.edge_fields, wanted, _capacity(meta.edge_count, file_bytes, width))
+    return _RecordSink(
+        path, "edge", meta.edge_fields, wanted, _capacity(meta.edge_count, file_bytes, width)
+    )
 
 
 def _check_counts(
@@ -251,13 +260,19 @@ def _check_counts(
 ) -> V8Columns:
     n, m = nodes.count, edges.count
     if meta.node_count is not None and n != meta.node_count:
-        raise SnapshotFormatError(path, "nodes", f"holds {n} nodes but snapshot.node_count is {meta.node_count}")
+        raise SnapshotFormatError(
+            path, "nodes", f"holds {n} nodes but snapshot.node_count is {meta.node_count}"
+        )
     if meta.edge_count is not None and m != meta.edge_count:
-        raise SnapshotFormatError(path, "edges", f"holds {m} edges but snapshot.edge_count is {meta.edge_count}")
+        raise SnapshotFormatError(
+            path, "edges", f"holds {m} edges but snapshot.edge_count is {meta.edge_count}"
+        )
     if n == 0:
         raise SnapshotFormatError(path, "nodes", "is empty (a snapshot has at least its root)")
     if meta.root_index != 0:
-        raise SnapshotFormatError(path, "snapshot.root_index", f"{meta.root_index} is not 0 (unsupported layout)")
+        raise SnapshotFormatError(
+            path, "snapshot.root_index", f"{meta.root_index} is not 0 (unsupported layout)"
+        )
     edge_count = nodes.columns["edge_count"]
     first_edge = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(edge_count, out=first_edge[1:])
@@ -273,15 +288,21 @@ def _check_counts(
     misaligned = to_node % width
     if m and misaligned.any():
         bad = int(np.flatnonzero(misaligned)[0])
-        raise SnapshotFormatError(path, f"edge {bad}", f"to_node {int(to_node[bad])} is not a multiple of {width}")
+        raise SnapshotFormatError(
+            path, f"edge {bad}", f"to_node {int(to_node[bad])} is not a multiple of {width}"
+        )
     target = to_node // width
     if m and target.max() >= n:
         bad = int(np.flatnonzero(target >= n)[0])
-        raise SnapshotFormatError(path, f"edge {bad}", f"to_node {int(to_node[bad])} points past the last node")
+        raise SnapshotFormatError(
+            path, f"edge {bad}", f"to_node {int(to_node[bad])} points past the last node"
+        )
     node_name = nodes.columns["name"]
     if node_name.max() >= len(strings):
         bad = int(np.flatnonzero(node_name >= len(strings))[0])
-        raise SnapshotFormatError(path, f"node {bad}", f"name {int(node_name[bad])} is not a string index")
+        raise SnapshotFormatError(
+            path, f"node {bad}", f"name {int(node_name[bad])} is not a string index"
+        )
     detachedness = nodes.columns.get("detachedness")
     return V8Columns(
         path=path,

@@ -17,7 +17,7 @@ snapshots (``shared/reference/v8-heapsnapshot.md`` §3-§6):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +107,9 @@ class V8Columns:
     edge_target: npt.NDArray[np.int32]
 
 
-def _lookup(names: tuple[str, ...], mapping: dict[str, int], default: int) -> npt.NDArray[np.uint8]:
+def _lookup(
+    names: tuple[str, ...], mapping: Mapping[str, int], default: int
+) -> npt.NDArray[np.uint8]:
     return np.array([mapping.get(name, default) for name in names], dtype=np.uint8)
 
 
@@ -165,7 +167,9 @@ def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> N
     if bad.any():
         edge = int(np.flatnonzero(bad)[0])
         raise SnapshotFormatError(
-            columns.path, f"edge {edge}", f"name {int(columns.edge_name[edge])} is not a string index"
+            columns.path,
+            f"edge {edge}",
+            f"name {int(columns.edge_name[edge])} is not a string index",
         )
 
 
@@ -274,12 +278,12 @@ def _contexts(
         & ((node_kind == NodeKind.HIDDEN) | (node_kind == NodeKind.NATIVE))
     )
     user_targets = {
-        int(columns.edge_target[e]) for e, k in zip(roots.edge, roots.kind, strict=True) if k == RootKind.USER
+        int(columns.edge_target[e])
+        for e, k in zip(roots.edge, roots.kind, strict=True)
+        if k == RootKind.USER
     }
     first, target = columns.node_first_edge, columns.edge_target
-    internal_type = (
-        columns.edge_types.index("internal") if "internal" in columns.edge_types else -1
-    )
+    internal_type = columns.edge_types.index("internal") if "internal" in columns.edge_types else -1
     nodes: list[int] = []
     globals_: list[int] = []
     names: list[str] = []
@@ -293,7 +297,9 @@ def _contexts(
         label = strings[int(columns.node_name[node])][len(_NATIVE_CONTEXT) :].lstrip(" /")
         if not label:
             is_main = extension in user_targets or global_node in user_targets
-            label = "main" if is_main else f"context @{int(columns.node_id[node])}"
+            owner = global_node if global_node >= 0 else extension
+            owner_name = strings[int(columns.node_name[owner])] if owner >= 0 else "?"
+            label = "main" if is_main else f"{owner_name} @{int(columns.node_id[node])}"
         nodes.append(node)
         globals_.append(global_node)
         names.append(label)

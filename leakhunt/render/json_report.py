@@ -78,7 +78,9 @@ def summary_document(summary: Summary) -> dict[str, Any]:
             for c in summary.classes
         ],
         "class_count": summary.class_count,
-        "roots": [{"kind": r.kind.label, "label": r.label, "count": r.count} for r in summary.roots],
+        "roots": [
+            {"kind": r.kind.label, "label": r.label, "count": r.count} for r in summary.roots
+        ],
         "root_kinds": root_kinds,
         "contexts": [
             {

@@ -50,7 +50,9 @@ class PathsConsoleRenderer(Renderer[PathReport]):
         weak = "" if result.include_weak else " (weak references not followed; try --include-weak)"
         if result.unreachable:
             labels = ", ".join(node_label(g, t) for t in result.unreachable[:10])
-            more = f" and {len(result.unreachable) - 10} more" if len(result.unreachable) > 10 else ""
+            more = (
+                f" and {len(result.unreachable) - 10} more" if len(result.unreachable) > 10 else ""
+            )
             out.write(f"No strong path from any root{weak}: {labels}{more}\n")
         if result.transient_only:
             out.write(

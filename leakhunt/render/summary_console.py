@@ -69,7 +69,9 @@ class SummaryConsoleRenderer(Renderer[Summary]):
         if result.contexts:
             contexts = Table(title="Contexts", title_justify="left")
             for column in ("name", "kind", "node", "global", "attributed nodes"):
-                contexts.add_column(column, justify="right" if column == "attributed nodes" else "left")
+                contexts.add_column(
+                    column, justify="right" if column == "attributed nodes" else "left"
+                )
             for ctx in result.contexts:
                 contexts.add_row(
                     shorten(ctx.name, 50),
