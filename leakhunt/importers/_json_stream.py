@@ -166,6 +166,11 @@ class JsonObjectStream:
             try:
                 value, end = decoder.raw_decode(text)
             except json.JSONDecodeError as exc:
+                # A large member (the string table usually closes the file): read the rest of a
+                # plain file in one go instead of re-decoding a growing prefix; compressed
+                # input grows by doubling.
+                if self._stream is self._raw:
+                    want = max(want, self._total - self._raw.tell())
                 if self._fill(want):
                     want *= 2
                     continue

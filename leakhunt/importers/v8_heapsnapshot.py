@@ -203,7 +203,7 @@ def load_v8_heapsnapshot(
                     stream.read_integer_array(key, edges, "reading edges")
             elif key == "strings":
                 value = stream.read_value(key)
-                if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+                if not isinstance(value, list) or not set(map(type, value)) <= {str}:
                     raise SnapshotFormatError(path, "strings", "is not a list of strings")
                 strings = tuple(value)
             else:

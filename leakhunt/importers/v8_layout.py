@@ -32,6 +32,7 @@ from leakhunt.graph.core import (
     SourceInfo,
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+from leakhunt.importers._string_search import strings_matching
 
 __all__ = ["V8Columns", "assemble_graph"]
 
@@ -176,12 +177,11 @@ def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> N
 def _pair_weakmap_edges(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> EphemeronTable:
     """Group the two halves of every WeakMap entry by the name they share (minus the index)."""
     strings = columns.strings
-    candidate = np.zeros(len(strings), dtype=np.bool_)
-    for index, text in enumerate(strings):
-        if " / part of key (" in text:
-            candidate[index] = True
-    if not candidate.any():
+    matching = strings_matching(strings, " / part of key (")
+    if not matching.size:
         return EphemeronTable.empty()
+    candidate = np.zeros(len(strings), dtype=np.bool_)
+    candidate[matching] = True
     internal = np.flatnonzero(edge_kind == EdgeKind.INTERNAL)
     halves = internal[candidate[columns.edge_name[internal]]]
     entry_of_suffix: dict[str, int] = {}
@@ -270,18 +270,14 @@ def _contexts(
     strings = columns.strings
     n = node_kind.shape[0]
     node_context = np.full(n, -1, dtype=np.int32)
-    is_context_name = np.array(
-        [text.startswith(_NATIVE_CONTEXT) for text in strings], dtype=np.bool_
-    )
+    is_context_name = np.zeros(len(strings), dtype=np.bool_)
+    for index in strings_matching(strings, _NATIVE_CONTEXT).tolist():
+        is_context_name[index] = strings[index].startswith(_NATIVE_CONTEXT)
     candidates = np.flatnonzero(
         is_context_name[columns.node_name]
         & ((node_kind == NodeKind.HIDDEN) | (node_kind == NodeKind.NATIVE))
     )
-    user_targets = {
-        int(columns.edge_target[e])
-        for e, k in zip(roots.edge, roots.kind, strict=True)
-        if k == RootKind.USER
-    }
+    user_targets = set(columns.edge_target[roots.edge[roots.kind == RootKind.USER]].tolist())
     first, target = columns.node_first_edge, columns.edge_target
     internal_type = columns.edge_types.index("internal") if "internal" in columns.edge_types else -1
     nodes: list[int] = []
