@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from leakhunt.cache.session import CachedInput, open_input
+from leakhunt.cache.store import IndexCache
 from leakhunt.cli.progress import progress_callback
-from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers import IMPORTERS, ImportOptions, load_graph
+from leakhunt.importers import IMPORTERS, ImportOptions
 
 __all__ = [
+    "InputChoice",
     "OutputFormat",
     "format_option",
     "input_options",
@@ -54,7 +58,19 @@ def output_option(func: F) -> F:
 
 
 def input_options(func: F) -> F:
-    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``."""
+    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``."""
+    func = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        envvar="LEAKHUNT_CACHE_DIR",
+        help="Index cache location [default: $XDG_CACHE_HOME/leakhunt or ~/.cache/leakhunt].",
+    )(func)
+    func = click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Neither read nor write the index cache (parsed graph and analysis results).",
+    )(func)
     func = click.option("--quiet", "-q", is_flag=True, help="No progress bars on stderr.")(func)
     func = click.option(
         "--dump",
@@ -72,14 +88,36 @@ def input_options(func: F) -> F:
     return click.argument("file", type=click.Path(exists=True, dir_okay=False))(func)
 
 
-def load_input(
-    file: str, input_format: str | None, dump_index: int | None, quiet: bool
-) -> RetentionGraph:
-    """Load ``file`` with a progress bar when a person is watching."""
-    with progress_callback(not quiet) as progress:
-        return load_graph(
-            file,
-            format=input_format,
-            options=ImportOptions(dump_index=dump_index),
+@dataclass(frozen=True, slots=True)
+class InputChoice:
+    """The input-related options of one command invocation."""
+
+    file: str
+    """The dump to read."""
+    input_format: str | None
+    """Forced format, or None to sniff."""
+    dump_index: int | None
+    """Which dump of a multi-dump file."""
+    quiet: bool
+    """No progress bars."""
+    no_cache: bool
+    """Bypass the index cache."""
+    cache_dir: str | None
+    """Cache location override."""
+
+
+def load_input(choice: InputChoice) -> CachedInput:
+    """Load the input (from the index cache when allowed), with a progress bar when watched."""
+    cache = (
+        None
+        if choice.no_cache
+        else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
+    )
+    with progress_callback(not choice.quiet) as progress:
+        return open_input(
+            choice.file,
+            format=choice.input_format,
+            options=ImportOptions(dump_index=choice.dump_index),
             progress=progress,
+            cache=cache,
         )

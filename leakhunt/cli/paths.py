@@ -9,8 +9,10 @@ import click
 from leakhunt.analyzers import find_retaining_paths, select_nodes
 from leakhunt.analyzers.results import PathReport
 from leakhunt.analyzers.selectors import parse_selector
+from leakhunt.cache.session import cached_root_distances
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
+    InputChoice,
     OutputFormat,
     format_option,
     input_options,
@@ -58,6 +60,8 @@ def paths(
     input_format: str | None,
     dump_index: int | None,
     quiet: bool,
+    no_cache: bool,
+    cache_dir: str | None,
     targets: tuple[str, ...],
     include_weak: bool,
     max_paths: int,
@@ -82,10 +86,11 @@ def paths(
       leakhunt paths app.heapsnapshot name:LeakedPayload --format json -o paths.json
     """
     selectors = [parse_selector(t) for t in targets]
-    graph = load_input(file, input_format, dump_index, quiet)
+    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
+    graph = loaded.graph
     nodes = select_nodes(graph, selectors)
-    report = find_retaining_paths(
-        graph, nodes, PathOptions(include_weak=include_weak, max_paths=max_paths)
-    )
+    options = PathOptions(include_weak=include_weak, max_paths=max_paths)
+    distances = cached_root_distances(loaded, include_weak=include_weak)
+    report = find_retaining_paths(graph, nodes, options, distances=distances)
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)

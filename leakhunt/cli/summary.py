@@ -10,6 +10,7 @@ from leakhunt.analyzers import summarize
 from leakhunt.analyzers.results import Summary
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
+    InputChoice,
     OutputFormat,
     format_option,
     input_options,
@@ -41,6 +42,8 @@ def summary(
     input_format: str | None,
     dump_index: int | None,
     quiet: bool,
+    no_cache: bool,
+    cache_dir: str | None,
     top: int,
     output_format: str,
     output: str | None,
@@ -53,7 +56,7 @@ def summary(
       leakhunt summary app.heapsnapshot.gz --top 50
       leakhunt summary app.heapsnapshot --format json -o summary.json
     """
-    graph = load_input(file, input_format, dump_index, quiet)
-    result = summarize(graph, SummaryOptions(top=top))
+    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
+    result = summarize(loaded.graph, SummaryOptions(top=top))
     with open_output(output) as out:
         _renderer(OutputFormat(output_format)).render(result, out)

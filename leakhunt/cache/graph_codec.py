@@ -1,0 +1,118 @@
+"""RetentionGraph ⇄ cache section (arrays + JSON attributes).
+
+Examples
+--------
+>>> from leakhunt.graph import GraphBuilder, NodeKind, EdgeKind, RootKind, SourceInfo
+>>> b = GraphBuilder()
+>>> a = b.add_node(NodeKind.OBJECT, "Ünïcode \\ud800", node_id=3)
+>>> _ = b.add_root(a, RootKind.USER, "global")
+>>> g = b.freeze(SourceInfo("x", "test", "none", (("dump", "1 of 2"),)))
+>>> arrays, attrs = encode_graph(g)
+>>> back = decode_graph(arrays, attrs)
+>>> back.strings == g.strings, back.source == g.source, back.node_count
+(True, True, 2)
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leakhunt.graph.core import ContextTable, EphemeronTable, RetentionGraph, RootTable, SourceInfo
+
+__all__ = ["decode_graph", "decode_strings", "encode_graph", "encode_strings"]
+
+_COLUMNS = (
+    "node_type",
+    "node_kind",
+    "node_name",
+    "node_class",
+    "node_id",
+    "node_self_size",
+    "node_context",
+    "node_detachedness",
+    "node_first_edge",
+    "edge_target",
+    "edge_kind",
+    "edge_name",
+)
+
+
+def encode_strings(strings: tuple[str, ...], prefix: str) -> dict[str, npt.NDArray[Any]]:
+    """One UTF-8 blob plus character offsets (lone surrogates survive)."""
+    lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=len(strings))
+    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    blob = "".join(strings).encode("utf-8", "surrogatepass")
+    return {f"{prefix}_blob": np.frombuffer(blob, dtype=np.uint8), f"{prefix}_offsets": offsets}
+
+
+def decode_strings(arrays: dict[str, npt.NDArray[Any]], prefix: str) -> tuple[str, ...]:
+    """Inverse of :func:`encode_strings`."""
+    text = np.asarray(arrays[f"{prefix}_blob"]).tobytes().decode("utf-8", "surrogatepass")
+    offsets = np.asarray(arrays[f"{prefix}_offsets"]).tolist()
+    return tuple(text[a:b] for a, b in itertools.pairwise(offsets))
+
+
+def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """Arrays and attributes that :func:`decode_graph` turns back into ``graph``."""
+    arrays: dict[str, npt.NDArray[Any]] = {name: getattr(graph, name) for name in _COLUMNS}
+    arrays.update(encode_strings(graph.strings, "strings"))
+    arrays.update(
+        root_edge=graph.roots.edge,
+        root_kind=graph.roots.kind,
+        root_label=graph.roots.label,
+        eph_edge=graph.ephemerons.edge,
+        eph_entry=graph.ephemerons.entry,
+        eph_from_key=graph.ephemerons.from_key,
+        eph_entry_halves=graph.ephemerons.entry_halves,
+        context_node=graph.contexts.node,
+        context_global=graph.contexts.global_node,
+    )
+    attrs = {
+        "type_names": list(graph.type_names),
+        "context_name": list(graph.contexts.name),
+        "context_kind": list(graph.contexts.kind),
+        "source": {
+            "path": graph.source.path,
+            "format": graph.source.format,
+            "engine": graph.source.engine,
+            "details": [list(pair) for pair in graph.source.details],
+        },
+        "problems": list(graph.problems),
+    }
+    return arrays, attrs
+
+
+def decode_graph(arrays: dict[str, npt.NDArray[Any]], attrs: dict[str, Any]) -> RetentionGraph:
+    """Rebuild the graph stored by :func:`encode_graph` (arrays may be memory-mapped)."""
+    source = attrs["source"]
+    columns = {name: arrays[name] for name in _COLUMNS}
+    return RetentionGraph(
+        strings=decode_strings(arrays, "strings"),
+        type_names=tuple(attrs["type_names"]),
+        roots=RootTable(arrays["root_edge"], arrays["root_kind"], arrays["root_label"]),
+        ephemerons=EphemeronTable(
+            arrays["eph_edge"],
+            arrays["eph_entry"],
+            arrays["eph_from_key"],
+            arrays["eph_entry_halves"],
+        ),
+        contexts=ContextTable(
+            arrays["context_node"],
+            arrays["context_global"],
+            tuple(attrs["context_name"]),
+            tuple(attrs["context_kind"]),
+        ),
+        source=SourceInfo(
+            source["path"],
+            source["format"],
+            source["engine"],
+            tuple((str(k), str(v)) for k, v in source["details"]),
+        ),
+        problems=tuple(attrs["problems"]),
+        **columns,
+    )

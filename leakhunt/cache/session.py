@@ -1,0 +1,85 @@
+"""Cache-aware loading: the first run parses and stores, later runs start from the cache.
+
+Only the CLI uses this module (``--no-cache`` turns it off); every function falls back to
+computing when the cache is absent, stale or damaged, and never fails because of it.
+"""
+
+from __future__ import annotations
+
+from leakhunt.analyzers.paths import RootDistances, compute_root_distances
+from leakhunt.cache.graph_codec import decode_graph, encode_graph
+from leakhunt.cache.store import CacheEntry, IndexCache
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers import ImportOptions, load_graph, sniff_format
+from leakhunt.importers.interface import Progress
+
+__all__ = ["CachedInput", "cached_root_distances", "open_input"]
+
+
+class CachedInput:
+    """A loaded input and, when caching, its cache entry and section prefix."""
+
+    def __init__(self, graph: RetentionGraph, entry: CacheEntry | None, prefix: str) -> None:
+        self.graph = graph
+        self.entry = entry
+        self.prefix = prefix
+
+    def section_name(self, name: str) -> str:
+        """Cache section name for an analysis of this input."""
+        return f"{self.prefix}-{name}"
+
+
+def open_input(
+    path: str,
+    *,
+    format: str | None,
+    options: ImportOptions,
+    progress: Progress | None,
+    cache: IndexCache | None,
+) -> CachedInput:
+    """Load ``path``, from the cache when a valid entry exists; store it otherwise."""
+    if cache is None:
+        return CachedInput(
+            load_graph(path, format=format, options=options, progress=progress), None, ""
+        )
+    name = format or sniff_format(path)
+    dump = "last" if options.dump_index is None else str(options.dump_index)
+    prefix = f"{name}-dump-{dump}"
+    try:
+        entry: CacheEntry | None = cache.entry_for(path)
+    except OSError:
+        entry = None
+    if entry is not None:
+        section = entry.load_section(f"{prefix}-graph")
+        if section is not None:
+            return CachedInput(decode_graph(section.arrays, section.attrs), entry, prefix)
+    graph = load_graph(path, format=name, options=options, progress=progress)
+    if entry is not None:
+        arrays, attrs = encode_graph(graph)
+        entry.store_section(f"{prefix}-graph", arrays, attrs)
+    return CachedInput(graph, entry, prefix)
+
+
+def cached_root_distances(loaded: CachedInput, *, include_weak: bool) -> RootDistances:
+    """The paths BFS, from the cache when possible."""
+    name = loaded.section_name("distances-weak" if include_weak else "distances")
+    if loaded.entry is not None:
+        section = loaded.entry.load_section(name)
+        if section is not None:
+            a = section.arrays
+            return RootDistances(
+                a["distance"], a["parent_edge"], a["origin"], a["seed_rows"], include_weak
+            )
+    distances = compute_root_distances(loaded.graph, include_weak=include_weak)
+    if loaded.entry is not None:
+        loaded.entry.store_section(
+            name,
+            {
+                "distance": distances.distance,
+                "parent_edge": distances.parent_edge,
+                "origin": distances.origin,
+                "seed_rows": distances.seed_rows,
+            },
+            {},
+        )
+    return distances

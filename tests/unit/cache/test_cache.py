@@ -1,0 +1,98 @@
+"""The index cache: reused when valid; stale or damaged entries are detected and rebuilt."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import v8_fixture
+from helpers.snapshots import small_heap, write_snapshot
+from leakhunt.cache.session import cached_root_distances, open_input
+from leakhunt.cache.store import IndexCache
+from leakhunt.importers import ImportOptions, load_graph
+
+
+def _open(path: Path, cache: IndexCache | None):  # type: ignore[no-untyped-def]
+    return open_input(str(path), format=None, options=ImportOptions(), progress=None, cache=cache)
+
+
+def _graph_section(cache: IndexCache, path: Path) -> Path:
+    entry = cache.entry_for(str(path))
+    (section,) = [p for p in entry.directory.iterdir() if p.name.endswith("-graph")]
+    return section
+
+
+def test_cached_graph_equals_fresh_graph(tmp_path: Path) -> None:
+    cache = IndexCache(tmp_path / "cache")
+    source = v8_fixture("collections")
+    first = _open(source, cache).graph
+    second = _open(source, cache).graph
+    fresh = load_graph(str(source))
+    for column in (
+        "node_id",
+        "node_first_edge",
+        "edge_target",
+        "edge_kind",
+        "edge_name",
+        "node_class",
+    ):
+        assert np.array_equal(getattr(second, column), getattr(fresh, column))
+    assert second.strings == fresh.strings == first.strings
+    assert second.contexts.name == fresh.contexts.name
+    assert np.array_equal(second.ephemerons.edge, fresh.ephemerons.edge)
+    assert isinstance(second.node_id, np.memmap) or second.node_id.base is not None
+
+
+def test_changed_file_is_not_served_from_cache(tmp_path: Path) -> None:
+    cache = IndexCache(tmp_path / "cache")
+    path = write_snapshot(tmp_path / "a.heapsnapshot", small_heap())
+    assert _open(path, cache).graph.node_count == 8
+    nodes = small_heap()
+    nodes.append(("object", "Extra", 99, 8, []))
+    write_snapshot(path, nodes)
+    os.utime(path, ns=(1, 1))
+    assert _open(path, cache).graph.node_count == 9
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "meta", "delete"])
+def test_damaged_entry_is_rebuilt(tmp_path: Path, damage: str) -> None:
+    cache = IndexCache(tmp_path / "cache")
+    source = v8_fixture("leak_chain")
+    _open(source, cache)
+    section = _graph_section(cache, source)
+    victim = section / "edge_target.npy"
+    if damage == "truncate":
+        victim.write_bytes(victim.read_bytes()[:-100])
+    elif damage == "flip":
+        data = bytearray(victim.read_bytes())
+        data[-1] ^= 0xFF
+        victim.write_bytes(bytes(data))
+    elif damage == "meta":
+        (section / "meta.json").write_text("{not json")
+    else:
+        victim.unlink()
+    assert cache.entry_for(str(source)).load_section(section.name) is None
+    graph = _open(source, cache).graph
+    assert np.array_equal(graph.edge_target, load_graph(str(source)).edge_target)
+    assert cache.entry_for(str(source)).load_section(section.name) is not None
+
+
+def test_cached_distances_match(tmp_path: Path) -> None:
+    cache = IndexCache(tmp_path / "cache")
+    loaded = _open(v8_fixture("leak_chain"), cache)
+    first = cached_root_distances(loaded, include_weak=False)
+    again = cached_root_distances(_open(v8_fixture("leak_chain"), cache), include_weak=False)
+    assert np.array_equal(first.distance, again.distance)
+    assert np.array_equal(first.parent_edge, again.parent_edge)
+    weak = cached_root_distances(loaded, include_weak=True)
+    assert weak.include_weak and (weak.distance >= 0).sum() >= (first.distance >= 0).sum()
+
+
+def test_unwritable_cache_is_skipped(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    cache = IndexCache(blocker / "cache")
+    assert _open(v8_fixture("leak_chain"), cache).graph.node_count > 0
