@@ -25,6 +25,7 @@ __all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot"]
 
 _REQUIRED_NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count")
 _REQUIRED_EDGE_FIELDS = ("type", "name_or_index", "to_node")
+_MAX_NODES = 2**31 - 1  # node ordinals are int32: 2 billion nodes, far beyond any 4 GB+ snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ class _RecordSink:
             f: np.empty(capacity, dtype=dtype) for f, (dtype, _) in wanted.items()
         }
         self.count = 0
+        self.node_width = 1
         self._carry = np.zeros(0, dtype=np.int64)
 
     def accept(self, values: npt.NDArray[np.int64], offset: int) -> None:
@@ -120,7 +122,9 @@ class _RecordSink:
         self._grow(stop)
         for index, (field, _, bound) in self._wanted.items():
             column_values = values[index : whole * self.width : self.width]
-            if bound and column_values.size and column_values.max() >= bound:
+            if field == "to_node":
+                column_values = self._node_ordinals(column_values, start)
+            elif bound and column_values.size and column_values.max() >= bound:
                 bad = int(np.flatnonzero(column_values >= bound)[0])
                 raise SnapshotFormatError(
                     self.path,
@@ -129,6 +133,25 @@ class _RecordSink:
                 )
             self.columns[field][start:stop] = column_values
         self.count = stop
+
+    def _node_ordinals(
+        self, offsets: npt.NDArray[np.int64], start: int
+    ) -> npt.NDArray[np.int64]:
+        # to_node is a flat offset into "nodes": divide once, here, and nowhere else.
+        ordinals, remainders = np.divmod(offsets, self.node_width)
+        if remainders.any():
+            bad = int(np.flatnonzero(remainders)[0])
+            raise SnapshotFormatError(
+                self.path,
+                f"edge {start + bad}",
+                f"to_node {int(offsets[bad])} is not a multiple of {self.node_width}",
+            )
+        if ordinals.size and ordinals.max() >= _MAX_NODES:
+            bad = int(np.flatnonzero(ordinals >= _MAX_NODES)[0])
+            raise SnapshotFormatError(
+                self.path, f"edge {start + bad}", f"to_node {int(offsets[bad])} points past the last node"
+            )
+        return ordinals
 
     def _grow(self, needed: int) -> None:
         for field, column in self.columns.items():
@@ -200,6 +223,7 @@ def load_v8_heapsnapshot(
                     stream.read_integer_array(key, nodes, "reading nodes")
                 else:
                     edges = _edge_sink(path, meta, file_bytes)
+                    edges.node_width = len(meta.node_fields)
                     stream.read_integer_array(key, edges, "reading edges")
             elif key == "strings":
                 value = stream.read_value(key)
@@ -247,7 +271,7 @@ def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
     wanted: dict[str, tuple[type[np.integer], int]] = {
         "type": (np.uint8, len(meta.edge_types)),
         "name_or_index": (np.uint32, 2**32),
-        "to_node": (np.int64, 0),
+        "to_node": (np.int32, 0),
     }
     width = len(meta.edge_fields)
     return _RecordSink(
@@ -284,18 +308,11 @@ def _check_counts(
             f"edge_count values add up to {int(first_edge[-1])} but 'edges' holds {m} edges",
         )
     width = len(meta.node_fields)
-    to_node = edges.columns["to_node"]
-    misaligned = to_node % width
-    if m and misaligned.any():
-        bad = int(np.flatnonzero(misaligned)[0])
-        raise SnapshotFormatError(
-            path, f"edge {bad}", f"to_node {int(to_node[bad])} is not a multiple of {width}"
-        )
-    target = to_node // width
+    target = edges.columns["to_node"]
     if m and target.max() >= n:
         bad = int(np.flatnonzero(target >= n)[0])
         raise SnapshotFormatError(
-            path, f"edge {bad}", f"to_node {int(to_node[bad])} points past the last node"
+            path, f"edge {bad}", f"to_node {int(target[bad]) * width} points past the last node"
         )
     node_name = nodes.columns["name"]
     if node_name.max() >= len(strings):
@@ -321,7 +338,7 @@ def _check_counts(
         node_first_edge=first_edge,
         edge_type=edges.columns["type"].astype(np.uint8, copy=False),
         edge_name=edges.columns["name_or_index"].astype(np.uint32, copy=False),
-        edge_target=target.astype(np.int32),
+        edge_target=target.astype(np.int32, copy=False),
     )
 
 

@@ -32,7 +32,7 @@ from leakhunt.graph.core import (
     SourceInfo,
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from leakhunt.importers._string_search import strings_matching
+from leakhunt.importers._string_search import StringSearch
 
 __all__ = ["V8Columns", "assemble_graph"]
 
@@ -134,11 +134,12 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
         if name not in _EDGE_KINDS
     ]
     _check_edge_names(columns, edge_kind)
-    ephemerons = _pair_weakmap_edges(columns, edge_kind)
+    search = StringSearch(columns.strings)
+    ephemerons = _pair_weakmap_edges(columns, edge_kind, search)
     edge_kind[ephemerons.edge] = EdgeKind.EPHEMERON
     node_class = _class_names(columns, intern)
     roots = _root_table(columns, node_kind, edge_kind, intern)
-    contexts, node_context = _contexts(columns, node_kind, roots)
+    contexts, node_context = _contexts(columns, node_kind, roots, search)
     return RetentionGraph(
         strings=tuple(strings),
         type_names=columns.node_types,
@@ -174,10 +175,12 @@ def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> N
         )
 
 
-def _pair_weakmap_edges(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> EphemeronTable:
+def _pair_weakmap_edges(
+    columns: V8Columns, edge_kind: npt.NDArray[np.uint8], search: StringSearch
+) -> EphemeronTable:
     """Group the two halves of every WeakMap entry by the name they share (minus the index)."""
     strings = columns.strings
-    matching = strings_matching(strings, " / part of key (")
+    matching = search.matching(" / part of key (")
     if not matching.size:
         return EphemeronTable.empty()
     candidate = np.zeros(len(strings), dtype=np.bool_)
@@ -264,14 +267,14 @@ def _root_table(
 
 
 def _contexts(
-    columns: V8Columns, node_kind: npt.NDArray[np.uint8], roots: RootTable
+    columns: V8Columns, node_kind: npt.NDArray[np.uint8], roots: RootTable, search: StringSearch
 ) -> tuple[ContextTable, npt.NDArray[np.int32]]:
     """NativeContexts become contexts; each context's node and global object are attributed."""
     strings = columns.strings
     n = node_kind.shape[0]
     node_context = np.full(n, -1, dtype=np.int32)
     is_context_name = np.zeros(len(strings), dtype=np.bool_)
-    for index in strings_matching(strings, _NATIVE_CONTEXT).tolist():
+    for index in search.matching(_NATIVE_CONTEXT).tolist():
         is_context_name[index] = strings[index].startswith(_NATIVE_CONTEXT)
     candidates = np.flatnonzero(
         is_context_name[columns.node_name]

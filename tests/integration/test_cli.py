@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import v8_expected, v8_fixture
 from helpers.snapshots import small_heap, write_snapshot
 

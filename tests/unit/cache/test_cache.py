@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import v8_fixture
-from helpers.snapshots import small_heap, write_snapshot
 from leakhunt.cache.session import cached_root_distances, open_input
 from leakhunt.cache.store import IndexCache
 from leakhunt.importers import ImportOptions, load_graph
+
+from conftest import v8_fixture
+from helpers.snapshots import small_heap, write_snapshot
 
 
 def _open(path: Path, cache: IndexCache | None):  # type: ignore[no-untyped-def]

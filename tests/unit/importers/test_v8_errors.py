@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.snapshots import small_heap, snapshot_document, write_snapshot
 
 from leakhunt.errors import SnapshotFormatError, UnsupportedFormatError
 from leakhunt.importers import load_graph, load_v8_heapsnapshot
+
+from helpers.snapshots import small_heap, snapshot_document, write_snapshot
 
 
 def _write(tmp_path: Path, document: dict[str, Any]) -> Path:

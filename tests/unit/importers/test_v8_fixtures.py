@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import v8_expected, v8_fixture
 
 from leakhunt import find_retaining_paths, load_graph, select_nodes, summarize
 from leakhunt.graph import EdgeKind, RetentionGraph, RootKind
 from leakhunt.options import PathOptions, SummaryOptions
+
+from conftest import v8_expected, v8_fixture
 
 FIXTURES = ["leak_chain", "collections", "vm_contexts", "closures", "expose_internals"]
 
