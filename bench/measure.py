@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Wall time and peak RSS of child processes, median of N runs (stdlib only).
+
+Library::
+
+    from measure import measure, markdown_table
+    m = measure("devtools", ["node", "bench/anchors/devtools.js", "snap.heapsnapshot"], repeat=3)
+    m.wall_s, m.peak_rss_mb, m.output   # medians; the last run's parsed JSON line, if any
+
+CLI::
+
+    python3 bench/measure.py [-n 3] [--reference NAME] [--json] \\
+        --cmd devtools 'node bench/anchors/devtools.js snap.heapsnapshot' \\
+        --cmd floor 'python3 bench/floor_numpy.py snap.heapsnapshot'
+
+Each run is one child process started without a shell (``shlex.split``), its output
+sent to temporary files, and reaped with :func:`os.wait4`: wall time is measured around
+spawn → reap, peak RSS is the child's ``ru_maxrss`` (KiB on Linux; reported in MiB,
+written "MB"). ``ru_maxrss`` from ``wait4`` covers the child and any descendants it
+waited for, so a wrapper that runs the real work in a subprocess is still measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Run:
+    """One child process."""
+
+    wall_s: float
+    peak_rss_mb: float
+    returncode: int
+    stdout_tail: str  # last non-empty stdout line
+    stderr_tail: str  # last lines of stderr, for failures
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """``repeat`` runs of one named command."""
+
+    name: str
+    argv: tuple[str, ...]
+    runs: tuple[Run, ...]
+    cwd: str | None = None
+    output: dict | None = field(default=None)  # last run's stdout line, if it is JSON
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.returncode == 0 for r in self.runs)
+
+    @property
+    def wall_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.runs)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return statistics.median(r.peak_rss_mb for r in self.runs)
+
+    @property
+    def command(self) -> str:
+        return shlex.join(self.argv)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(ok=self.ok, wall_s=self.wall_s, peak_rss_mb=self.peak_rss_mb, command=self.command)
+        return d
+
+
+def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = None) -> Run:
+    """Run ``argv`` once; wall time from spawn to reap, peak RSS from ``wait4``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, env=env
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        lines = [ln for ln in out.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        err_text = err.read().decode("utf-8", "replace").strip().splitlines()
+    return Run(
+        wall_s=wall,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        returncode=proc.returncode,
+        stdout_tail=lines[-1] if lines else "",
+        stderr_tail="\n".join(err_text[-5:]),
+    )
+
+
+def _json_or_none(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def measure(
+    name: str,
+    argv: Sequence[str],
+    *,
+    repeat: int = 3,
+    warmup: int = 0,
+    cwd: str | None = None,
+    env: dict | None = None,
+    stop_on_error: bool = True,
+    log=None,
+) -> Measurement:
+    """Run ``argv`` ``warmup`` times unrecorded, then ``repeat`` times recorded.
+
+    With ``stop_on_error`` the first failing run ends the series (a broken command is
+    not retried). ``log``, if given, is called with one line per finished run.
+    """
+    if repeat < 1:
+        raise ValueError("repeat must be at least 1")
+    for _ in range(warmup):
+        run_once(argv, cwd=cwd, env=env)
+    runs = []
+    for i in range(repeat):
+        r = run_once(argv, cwd=cwd, env=env)
+        runs.append(r)
+        if log:
+            log(
+                f"{name} [{i + 1}/{repeat}] {r.wall_s:.2f} s  {r.peak_rss_mb:,.0f} MB"
+                + ("" if r.returncode == 0 else f"  exit {r.returncode}: {r.stderr_tail}")
+            )
+        if r.returncode != 0 and stop_on_error:
+            break
+    return Measurement(
+        name=name,
+        argv=tuple(argv),
+        runs=tuple(runs),
+        cwd=cwd,
+        output=_json_or_none(runs[-1].stdout_tail),
+    )
+
+
+def measure_all(pipelines: dict[str, Sequence[str]], **kwargs) -> dict[str, Measurement]:
+    """Measure each named command in turn (insertion order)."""
+    return {name: measure(name, argv, **kwargs) for name, argv in pipelines.items()}
+
+
+def _ratio(x: float, ref: float | None) -> str:
+    return f"{x / ref:.2f}×" if ref else "–"
+
+
+def markdown_table(
+    results: Sequence[Measurement],
+    reference: str | None = None,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """A Markdown table: median wall, median peak RSS, ratios to ``reference``.
+
+    ``labels`` may map a pipeline name to a longer description for the first column.
+    A failed pipeline shows its exit code instead of numbers.
+    """
+    labels = labels or {}
+    ref = next((m for m in results if m.name == reference and m.ok), None)
+    ref_hdr = reference if ref else "ref"
+    rows = [
+        f"| pipeline | wall (median) | wall min–max | peak RSS (median) | wall vs {ref_hdr} | RSS vs {ref_hdr} | runs |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for m in results:
+        label = labels.get(m.name, f"`{m.name}`")
+        if not m.ok:
+            code = next((r.returncode for r in m.runs if r.returncode != 0), None)
+            rows.append(f"| {label} | failed (exit {code}) | | | | | {len(m.runs)} |")
+            continue
+        walls = [r.wall_s for r in m.runs]
+        rows.append(
+            f"| {label} | {m.wall_s:.2f} s | {min(walls):.2f}–{max(walls):.2f} s "
+            f"| {m.peak_rss_mb:,.0f} MB "
+            f"| {_ratio(m.wall_s, ref.wall_s if ref else None)} "
+            f"| {_ratio(m.peak_rss_mb, ref.peak_rss_mb if ref else None)} | {len(m.runs)} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Median wall time and peak RSS of commands.")
+    ap.add_argument(
+        "--cmd",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "COMMAND"),
+        required=True,
+        help="a named command, split with shlex (no shell); repeatable",
+    )
+    ap.add_argument("-n", "--repeat", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=0, help="unrecorded runs before each series")
+    ap.add_argument("--reference", help="pipeline name the ratios are computed against")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
+    args = ap.parse_args(argv)
+
+    names = [name for name, _ in args.cmd]
+    if len(set(names)) != len(names):
+        ap.error("pipeline names must be unique")
+    results = measure_all(
+        {name: shlex.split(cmd) for name, cmd in args.cmd},
+        repeat=args.repeat,
+        warmup=args.warmup,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if args.json:
+        print(json.dumps([m.to_dict() for m in results.values()], indent=2))
+    else:
+        print(markdown_table(list(results.values()), args.reference))
+    return 0 if all(m.ok for m in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
