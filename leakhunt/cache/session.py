@@ -6,6 +6,10 @@ computing when the cache is absent, stale or damaged, and never fails because of
 
 from __future__ import annotations
 
+import numpy as np
+
+from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
+from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
 from leakhunt.cache.graph_codec import decode_graph, encode_graph
 from leakhunt.cache.store import CacheEntry, IndexCache
@@ -13,7 +17,7 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
 from leakhunt.importers.interface import Progress
 
-__all__ = ["CachedInput", "cached_root_distances", "open_input"]
+__all__ = ["CachedInput", "cached_dominators", "cached_root_distances", "open_input"]
 
 
 class CachedInput:
@@ -83,3 +87,47 @@ def cached_root_distances(loaded: CachedInput, *, include_weak: bool) -> RootDis
             {},
         )
     return distances
+
+
+_TREE_ARRAYS = (
+    "idom",
+    "retained_size",
+    "self_size_used",
+    "distance",
+    "page_owned",
+    "user_roots",
+    "unreachable_nodes",
+    "orphan_nodes",
+    "clique_nodes",
+)
+
+
+def cached_dominators(
+    loaded: CachedInput, semantics: Semantics, progress: Progress | None = None
+) -> DominatorTree:
+    """The dominator tree under ``semantics``, from the cache when possible."""
+    name = loaded.section_name(f"dominators-{semantics.value}")
+    if loaded.entry is not None:
+        section = loaded.entry.load_section(name)
+        if section is not None and section.attrs.get("semantics") == semantics.value:
+            attrs = section.attrs
+            return DominatorTree(
+                semantics=semantics,
+                ownership_applied=bool(attrs["ownership_applied"]),
+                essential_edge_count=int(attrs["essential_edge_count"]),
+                problems=tuple(attrs["problems"]),
+                **{key: np.asarray(section.arrays[key]) for key in _TREE_ARRAYS},
+            )
+    tree = compute_dominators(loaded.graph, semantics, progress)
+    if loaded.entry is not None:
+        loaded.entry.store_section(
+            name,
+            {key: getattr(tree, key) for key in _TREE_ARRAYS},
+            {
+                "semantics": semantics.value,
+                "ownership_applied": tree.ownership_applied,
+                "essential_edge_count": tree.essential_edge_count,
+                "problems": list(tree.problems),
+            },
+        )
+    return tree

@@ -19,8 +19,10 @@ from collections.abc import Sequence
 import click
 
 from leakhunt import __version__
+from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
+from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
 
 __all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
@@ -31,7 +33,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -43,6 +45,8 @@ def cli() -> None:
     Examples:
       leakhunt summary app.heapsnapshot
       leakhunt paths app.heapsnapshot class:Session --max-paths 3
+      leakhunt top app.heapsnapshot
+      leakhunt export app.heapsnapshot -o nodes.parquet
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
     """

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
-__all__ = ["open_output"]
+__all__ = ["atomic_path", "open_output"]
 
 
 @contextlib.contextmanager
@@ -24,6 +24,21 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; it replaces ``path`` only on success."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix=".leakhunt-", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        yield temporary
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

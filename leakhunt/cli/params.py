@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.cache.session import CachedInput, open_input
 from leakhunt.cache.store import IndexCache
 from leakhunt.cli.progress import progress_callback
@@ -22,6 +23,7 @@ __all__ = [
     "input_options",
     "load_input",
     "output_option",
+    "semantics_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +45,17 @@ def format_option(func: F) -> F:
         default=OutputFormat.TEXT.value,
         show_default=True,
         help="text for people, json for tools (schema in docs/json.md).",
+    )(func)
+
+
+def semantics_option(func: F) -> F:
+    """``--semantics devtools|memlab``."""
+    return click.option(
+        "--semantics",
+        type=click.Choice([s.value for s in Semantics]),
+        default=Semantics.DEVTOOLS.value,
+        show_default=True,
+        help="Retained-size rules: devtools (Chrome's Memory panel) or memlab (plain dominator tree).",
     )(func)
 
 

@@ -12,20 +12,18 @@ import gzip
 import json
 import os
 import zlib
-from collections.abc import Callable
 from typing import BinaryIO, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.progress import Progress
 
 __all__ = ["IntegerSink", "JsonObjectStream", "open_maybe_gzip"]
 
 CHUNK_BYTES = 8 << 20
 _WHITESPACE = b" \t\r\n"
-
-Progress = Callable[[str, int, int], None]
 
 
 class IntegerSink(Protocol):

@@ -7,12 +7,12 @@ Importers raise :class:`~leakhunt.errors.InputError` subclasses only
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from leakhunt.errors import InputError, SnapshotFormatError, UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.progress import Progress
 
 __all__ = [
     "ImportOptions",
@@ -22,9 +22,6 @@ __all__ = [
     "SnapshotFormatError",
     "UnsupportedFormatError",
 ]
-
-Progress = Callable[[str, int, int], None]
-"""``progress(phase, done, total)``: called now and then during long work."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,8 +84,12 @@ _CATEGORY_KINDS = {
     "(Wrapper tracing)": RootKind.EMBEDDER,
 }
 _NATIVE_CONTEXT = "system / NativeContext"
+# DevTools' pattern, with JavaScript's meaning of "." and "\d" (ASCII digits; "." stops at any
+# line terminator) so that exactly the same edges are paired.
+_ANY = "[^\n\r\u2028\u2029]"
 _EPHEMERON_NAME = re.compile(
-    r"^(\d+) / (part of key \(.*? @(\d+)\) -> value \(.*? @(\d+)\) pair in WeakMap \(table @(\d+)\))$"
+    rf"([0-9]+) / (part of key \({_ANY}*? @([0-9]+)\) -> value \({_ANY}*? @([0-9]+)\) "
+    rf"pair in WeakMap \(table @([0-9]+)\))"
 )
 
 
@@ -185,7 +189,10 @@ def _pair_weakmap_edges(
         return EphemeronTable.empty()
     candidate = np.zeros(len(strings), dtype=np.bool_)
     candidate[matching] = True
-    internal = np.flatnonzero(edge_kind == EdgeKind.INTERNAL)
+    if "internal" not in columns.edge_types:
+        return EphemeronTable.empty()
+    # Only edges the file calls "internal" (not unknown types read as internal), as in DevTools.
+    internal = np.flatnonzero(columns.edge_type == columns.edge_types.index("internal"))
     halves = internal[candidate[columns.edge_name[internal]]]
     entry_of_suffix: dict[str, int] = {}
     kept: list[int] = []
@@ -193,7 +200,7 @@ def _pair_weakmap_edges(
     from_key: list[bool] = []
     sources = np.searchsorted(columns.node_first_edge, halves, side="right") - 1
     for edge, source in zip(halves.tolist(), sources.tolist(), strict=True):
-        match = _EPHEMERON_NAME.match(strings[int(columns.edge_name[edge])])
+        match = _EPHEMERON_NAME.fullmatch(strings[int(columns.edge_name[edge])])
         if match is None:
             continue
         suffix, table_id = match.group(2), int(match.group(5))

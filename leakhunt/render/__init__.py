@@ -1,9 +1,10 @@
 """Renderers: analysis results → text, JSON and diagrams. Only this layer and the CLI print."""
 
 from leakhunt.render.interface import Renderer
-from leakhunt.render.json_report import PathsJsonRenderer, SummaryJsonRenderer
+from leakhunt.render.json_report import PathsJsonRenderer, SummaryJsonRenderer, TopJsonRenderer
 from leakhunt.render.paths_console import PathsConsoleRenderer
 from leakhunt.render.summary_console import SummaryConsoleRenderer
+from leakhunt.render.top_console import TopConsoleRenderer
 
 __all__ = [
     "PathsConsoleRenderer",
@@ -11,4 +12,6 @@ __all__ = [
     "Renderer",
     "SummaryConsoleRenderer",
     "SummaryJsonRenderer",
+    "TopConsoleRenderer",
+    "TopJsonRenderer",
 ]

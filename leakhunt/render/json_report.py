@@ -10,6 +10,7 @@ import json
 from typing import Any, TextIO
 
 from leakhunt.analyzers.results import PathReport, RetentionPath, Summary
+from leakhunt.analyzers.top import TopReport
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.interface import Renderer
@@ -17,10 +18,12 @@ from leakhunt.render.interface import Renderer
 __all__ = [
     "PathsJsonRenderer",
     "SummaryJsonRenderer",
+    "TopJsonRenderer",
     "node_json",
     "paths_document",
     "source_json",
     "summary_document",
+    "top_document",
     "write_json",
 ]
 
@@ -147,3 +150,47 @@ class PathsJsonRenderer(Renderer[PathReport]):
     def render(self, result: PathReport, out: TextIO) -> None:
         """Write the document."""
         write_json(paths_document(self.graph, result), out)
+
+
+def top_document(graph: RetentionGraph, report: TopReport) -> dict[str, Any]:
+    """The ``leakhunt/top/1`` document."""
+    return {
+        "schema": "leakhunt/top/1",
+        "source": source_json(graph.source),
+        "semantics": report.semantics.value,
+        "total_size": report.total_size,
+        "retainers": [
+            {
+                "node": node_json(graph, r.node),
+                "retained_size": r.retained_size,
+                "shallow_size": r.self_size,
+                "dominator_id": int(graph.node_id[r.dominator]),
+                "dominated_count": r.dominated_count,
+            }
+            for r in report.retainers
+        ],
+        "classes": [
+            {
+                "name": c.class_name,
+                "count": c.count,
+                "shallow_size": c.self_size,
+                "retained_size": c.retained_size,
+                "distance": c.min_distance,
+            }
+            for c in report.classes
+        ],
+        "class_count": report.class_count,
+        "unreachable_count": report.unreachable_count,
+        "problems": list(report.problems),
+    }
+
+
+class TopJsonRenderer(Renderer[TopReport]):
+    """``top --format json``."""
+
+    def __init__(self, graph: RetentionGraph) -> None:
+        self.graph = graph
+
+    def render(self, result: TopReport, out: TextIO) -> None:
+        """Write the document."""
+        write_json(top_document(self.graph, result), out)

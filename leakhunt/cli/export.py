@@ -1,0 +1,80 @@
+"""``leakhunt export``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import assert_never
+
+import click
+
+from leakhunt.analyzers.dominator_results import Semantics
+from leakhunt.cache.session import cached_dominators
+from leakhunt.cli.output import atomic_path, open_output
+from leakhunt.cli.params import InputChoice, input_options, load_input, semantics_option
+from leakhunt.cli.progress import progress_callback
+from leakhunt.render.node_table import write_node_csv, write_node_parquet
+
+
+class TableFormat(StrEnum):
+    """File formats of the node table."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+
+    @classmethod
+    def for_path(cls, path: str) -> TableFormat:
+        """Guess from the file name (``.parquet``/``.pq`` → Parquet, else CSV)."""
+        return cls.PARQUET if path.lower().endswith((".parquet", ".pq")) else cls.CSV
+
+
+@click.command()
+@input_options
+@semantics_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The table to write (replaced only when complete).",
+)
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice([f.value for f in TableFormat]),
+    default=None,
+    help="csv or parquet [default: from the file name; .parquet/.pq means Parquet].",
+)
+def export(
+    file: str,
+    input_format: str | None,
+    dump_index: int | None,
+    quiet: bool,
+    no_cache: bool,
+    cache_dir: str | None,
+    semantics: str,
+    output: str,
+    table_format: str | None,
+) -> None:
+    """One row per node, to query a heap with DuckDB, pandas or a spreadsheet.
+
+    Columns: id, type, name, class, self_size, shallow_size, retained_size, distance,
+    dominator_id, context (see docs/export.md). Parquet needs the optional pyarrow extra.
+
+    \b
+    Examples:
+      leakhunt export app.heapsnapshot -o nodes.csv
+      leakhunt export app.heapsnapshot -o nodes.parquet
+      duckdb -c "select class, sum(retained_size) from 'nodes.parquet' group by 1 order by 2 desc limit 10"
+    """
+    chosen = TableFormat(table_format) if table_format else TableFormat.for_path(output)
+    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
+    with progress_callback(not quiet) as progress:
+        tree = cached_dominators(loaded, Semantics(semantics), progress)
+        if chosen is TableFormat.CSV:
+            with open_output(output) as out:
+                write_node_csv(loaded.graph, tree, out, progress)
+        elif chosen is TableFormat.PARQUET:
+            with atomic_path(output) as temporary:
+                write_node_parquet(loaded.graph, tree, temporary)
+        else:
+            assert_never(chosen)
