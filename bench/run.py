@@ -47,6 +47,7 @@ NODE_FLAGS = ("--max-old-space-size=16384",)
 class Pipeline:
     argv: tuple[str, ...]  # may contain {snapshot} and {python}
     label: str  # first column of the table
+    warmup: int = 0  # unrecorded runs first (e.g. to fill leakhunt's index cache)
 
 
 # ---------------------------------------------------------------------------------
@@ -76,11 +77,22 @@ PIPELINES: dict[str, Pipeline] = {
         ("{python}", "-m", "leakhunt", "summary", "{snapshot}", "--no-cache", "--format", "json"),
         "**leakhunt summary**, no cache (load: streaming parse into columns + summary)",
     ),
-    # --- leakhunt pipelines go here (measured rows appear in RESULTS.md once run) ---
-    # Use the console script, or ("{python}", "-m", "leakhunt", ...) for the interpreter above.
-    # "leakhunt-top": Pipeline(
-    #     ("leakhunt", "top", "{snapshot}", "--no-cache"),
-    #     "**leakhunt top** (no cache)"),
+    "leakhunt-top": Pipeline(
+        ("{python}", "-m", "leakhunt", "top", "{snapshot}", "--no-cache", "--format", "json"),
+        "**leakhunt top**, no cache (load + distances + dominators + retained sizes, DevTools semantics)",
+    ),
+    "leakhunt-top-cached": Pipeline(
+        ("{python}", "-m", "leakhunt", "top", "{snapshot}", "--cache-dir", "bench/data/cache",
+         "--format", "json"),
+        "leakhunt top from the index cache (one unrecorded run fills it)",
+        warmup=1,
+    ),
+    "leakhunt-paths-cached": Pipeline(
+        ("{python}", "-m", "leakhunt", "paths", "{snapshot}", "class:Session",
+         "--cache-dir", "bench/data/cache", "--format", "json"),
+        "leakhunt paths to every `Session` from the index cache (one unrecorded run fills it)",
+        warmup=1,
+    ),
 }
 REFERENCE = "devtools"
 # ---------------------------------------------------------------------------------
@@ -374,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             name,
             expand(PIPELINES[name], snapshot),
             repeat=args.repeat,
+            warmup=PIPELINES[name].warmup,
             cwd=str(ROOT),
             log=lambda line: print(line, file=sys.stderr, flush=True),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from leakhunt.errors import InputError, UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers._json_stream import open_maybe_gzip
+from leakhunt.importers.firefox_cclog import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
 from leakhunt.importers.v8_heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
 
@@ -15,13 +16,18 @@ __all__ = [
     "IMPORTERS",
     "ImportOptions",
     "Importer",
+    "load_firefox_cclog",
     "load_graph",
     "load_v8_heapsnapshot",
     "sniff_format",
 ]
 
 IMPORTERS: dict[str, Importer] = {
-    importer.name: importer for importer in (V8HeapSnapshotImporter(),)
+    importer.name: importer
+    for importer in (
+        V8HeapSnapshotImporter(),
+        FirefoxCCLogImporter(),
+    )
 }
 """Every importer, by format name, in sniffing order."""
 
