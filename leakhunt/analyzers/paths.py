@@ -119,19 +119,15 @@ def _root_row_of(graph: RetentionGraph, distances: RootDistances, node: int) -> 
     return int(distances.seed_rows[int(distances.origin[node])])
 
 
-def _preferred_path(
-    graph: RetentionGraph,
-    distances: RootDistances,
-    retainers_source: npt.NDArray[np.int32],
-    target: int,
-) -> RetentionPath:
+def _preferred_path(graph: RetentionGraph, distances: RootDistances, target: int) -> RetentionPath:
     nodes = [target]
     edges: list[int] = []
     node = target
+    first_edge = graph.node_first_edge
     while distances.distance[node] > 1:
         edge = int(distances.parent_edge[node])
         edges.append(edge)
-        node = int(retainers_source[edge])
+        node = int(np.searchsorted(first_edge, edge, side="right")) - 1
         nodes.append(node)
     row = _root_row_of(graph, distances, target)
     nodes.reverse()
@@ -237,9 +233,10 @@ def find_retaining_paths(
     wanted = np.unique(np.asarray(targets, dtype=np.int64))
     if distances is None or distances.include_weak != options.include_weak:
         distances = compute_root_distances(graph, include_weak=options.include_weak)
-    if retainers is None:
-        retainers = build_retainers(graph)
-    alternatives = _AlternativePaths(graph, distances, retainers) if options.max_paths > 1 else None
+    alternatives = None
+    if options.max_paths > 1:
+        retainers = retainers if retainers is not None else build_retainers(graph)
+        alternatives = _AlternativePaths(graph, distances, retainers)
     paths: list[RetentionPath] = []
     unreachable: list[int] = []
     transient_only: list[int] = []
@@ -247,7 +244,7 @@ def find_retaining_paths(
         if distances.distance[target] < 0:
             unreachable.append(target)
             continue
-        preferred = _preferred_path(graph, distances, retainers.edge_source, target)
+        preferred = _preferred_path(graph, distances, target)
         paths.append(preferred)
         if preferred.root_kind.is_transient:
             transient_only.append(target)

@@ -33,12 +33,20 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._kernels_classes import first_of_class_on_path
+from leakhunt.analyzers._kernels import first_of_class_on_path
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import NodeKind
 
-__all__ = ["ClassRetained", "Retainer", "TopReport", "class_table", "find_top_retainers"]
+__all__ = [
+    "ClassColumns",
+    "ClassRetained",
+    "Retainer",
+    "TopReport",
+    "class_table",
+    "compute_class_columns",
+    "find_top_retainers",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,32 +101,70 @@ class TopReport:
     """The dominator analysis' reports."""
 
 
-def class_table(graph: RetentionGraph, tree: DominatorTree) -> tuple[ClassRetained, ...]:
-    """Every class's count, shallow and retained size, largest retained size first."""
+@dataclass(frozen=True, slots=True, eq=False)
+class ClassColumns:
+    """The class table as columns, one entry per class, largest retained size first."""
+
+    class_name: npt.NDArray[np.uint32]
+    """String index of each class."""
+    count: npt.NDArray[np.int64]
+    """Instances with a non-zero self size."""
+    self_size: npt.NDArray[np.int64]
+    """Their summed shallow size."""
+    retained_size: npt.NDArray[np.int64]
+    """Retained size of the instances not dominated by a counted instance of the class."""
+    min_distance: npt.NDArray[np.int64]
+    """Smallest DevTools distance among the instances."""
+
+
+def compute_class_columns(graph: RetentionGraph, tree: DominatorTree) -> ClassColumns:
+    """The class table of ``graph`` under ``tree``'s semantics, as columns."""
     sizes = tree.self_size_used
     counted_class = first_of_class_on_path(tree.idom, graph.node_class, sizes)
-    present = sizes != 0
-    keys, inverse = np.unique(graph.node_class[present], return_inverse=True)
-    counts = np.bincount(inverse, minlength=keys.size)
-    shallow = np.bincount(inverse, weights=sizes[present], minlength=keys.size)
+    present = np.flatnonzero(sizes != 0)
+    classes = graph.node_class[present]
+    slots = len(graph.strings)
+    counts = np.bincount(classes, minlength=slots)
+    shallow = np.bincount(classes, weights=sizes[present], minlength=slots)
+    counted = present[counted_class[present]]
     retained = np.bincount(
-        inverse,
-        weights=np.where(counted_class[present], tree.retained_size[present], 0),
-        minlength=keys.size,
+        graph.node_class[counted], weights=tree.retained_size[counted], minlength=slots
     )
-    distances = tree.distance[present]
-    min_distance = np.full(keys.size, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(min_distance, inverse, distances.astype(np.int64))
-    order = np.lexsort((keys, -retained))
+    min_distance = np.full(slots, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(min_distance, classes, tree.distance[present].astype(np.int64))
+    keys = np.flatnonzero(counts)
+    order = np.lexsort((keys, -retained[keys]))
+    keys = keys[order]
+    return ClassColumns(
+        class_name=keys.astype(np.uint32),
+        count=counts[keys].astype(np.int64),
+        self_size=shallow[keys].astype(np.int64),
+        retained_size=retained[keys].astype(np.int64),
+        min_distance=min_distance[keys],
+    )
+
+
+def class_table(
+    graph: RetentionGraph, tree: DominatorTree, columns: ClassColumns | None = None
+) -> tuple[ClassRetained, ...]:
+    """Every class's count, shallow and retained size, largest retained size first."""
+    columns = columns if columns is not None else compute_class_columns(graph, tree)
     return tuple(
         ClassRetained(
-            class_name=graph.strings[int(keys[i])],
-            count=int(counts[i]),
-            self_size=int(shallow[i]),
-            retained_size=int(retained[i]),
-            min_distance=int(min_distance[i]),
+            class_name=graph.strings[key],
+            count=count,
+            self_size=shallow,
+            retained_size=retained,
+            min_distance=distance,
         )
-        for i in order.tolist()
+        for key, count, shallow, retained, distance in zip(
+            columns.class_name.tolist(),
+            columns.count.tolist(),
+            columns.self_size.tolist(),
+            columns.retained_size.tolist(),
+            columns.min_distance.tolist(),
+            strict=True,
+        )
     )
 
 
@@ -136,28 +182,46 @@ def _largest(graph: RetentionGraph, tree: DominatorTree, top: int) -> npt.NDArra
 
 
 def find_top_retainers(
-    graph: RetentionGraph, tree: DominatorTree, *, top: int = 20, class_top: int = 20
+    graph: RetentionGraph,
+    tree: DominatorTree,
+    *,
+    top: int = 20,
+    class_top: int = 20,
+    class_columns: ClassColumns | None = None,
 ) -> TopReport:
-    """The ``top`` largest retainers and the ``class_top`` largest classes of ``graph``."""
+    """The ``top`` largest retainers and the ``class_top`` largest classes of ``graph``.
+
+    ``class_columns`` may come from a cache (:func:`compute_class_columns` otherwise).
+    """
     chosen = _largest(graph, tree, top)
-    dominated = np.bincount(tree.idom[1:], minlength=graph.node_count)
     retainers = tuple(
         Retainer(
             node=int(v),
             retained_size=int(tree.retained_size[v]),
             self_size=int(tree.self_size_used[v]),
             dominator=int(tree.idom[v]),
-            dominated_count=int(dominated[v]),
+            dominated_count=int(np.count_nonzero(tree.idom == v)) - (1 if v == 0 else 0),
         )
         for v in chosen.tolist()
     )
-    classes = class_table(graph, tree)
+    columns = class_columns if class_columns is not None else compute_class_columns(graph, tree)
+    classes = class_table(
+        graph,
+        tree,
+        ClassColumns(
+            columns.class_name[:class_top],
+            columns.count[:class_top],
+            columns.self_size[:class_top],
+            columns.retained_size[:class_top],
+            columns.min_distance[:class_top],
+        ),
+    )
     return TopReport(
         semantics=tree.semantics,
         total_size=tree.total_size,
         retainers=retainers,
-        classes=classes[:class_top],
-        class_count=len(classes),
+        classes=classes,
+        class_count=int(columns.class_name.size),
         unreachable_count=int(tree.unreachable_nodes.size),
         problems=tree.problems,
     )

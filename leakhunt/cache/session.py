@@ -11,13 +11,20 @@ import numpy as np
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
+from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.cache.graph_codec import decode_graph, encode_graph
 from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
 from leakhunt.importers.interface import Progress
 
-__all__ = ["CachedInput", "cached_dominators", "cached_root_distances", "open_input"]
+__all__ = [
+    "CachedInput",
+    "cached_class_columns",
+    "cached_dominators",
+    "cached_root_distances",
+    "open_input",
+]
 
 
 class CachedInput:
@@ -131,3 +138,17 @@ def cached_dominators(
             },
         )
     return tree
+
+
+def cached_class_columns(loaded: CachedInput, tree: DominatorTree) -> ClassColumns:
+    """The class table under ``tree``'s semantics, from the cache when possible."""
+    name = loaded.section_name(f"classes-{tree.semantics.value}")
+    fields = ("class_name", "count", "self_size", "retained_size", "min_distance")
+    if loaded.entry is not None:
+        section = loaded.entry.load_section(name)
+        if section is not None:
+            return ClassColumns(**{key: np.asarray(section.arrays[key]) for key in fields})
+    columns = compute_class_columns(loaded.graph, tree)
+    if loaded.entry is not None:
+        loaded.entry.store_section(name, {key: getattr(columns, key) for key in fields}, {})
+    return columns

@@ -122,7 +122,8 @@ class CacheEntry:
                 array = np.load(file, mmap_mode="r", allow_pickle=False)
                 if list(array.shape) != info["shape"] or str(array.dtype) != info["dtype"]:
                     return None
-                arrays[array_name] = array
+                # A plain ndarray view of the map: memmap's own indexing is slow per element.
+                arrays[array_name] = array.view(np.ndarray)
             return CachedSection(arrays, dict(meta["attrs"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None

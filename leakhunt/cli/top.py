@@ -8,7 +8,7 @@ import click
 
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.top import TopReport, find_top_retainers
-from leakhunt.cache.session import cached_dominators
+from leakhunt.cache.session import cached_class_columns, cached_dominators
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
     InputChoice,
@@ -72,6 +72,9 @@ def top(
     loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
     with progress_callback(not quiet) as progress:
         tree = cached_dominators(loaded, Semantics(semantics), progress)
-    report = find_top_retainers(loaded.graph, tree, top=top, class_top=classes)
+    columns = cached_class_columns(loaded, tree)
+    report = find_top_retainers(
+        loaded.graph, tree, top=top, class_top=classes, class_columns=columns
+    )
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), loaded.graph).render(report, out)

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from leakhunt.analyzers._kernels_classes import (
+from leakhunt.analyzers._kernels import (
     first_of_class_on_path,
     first_of_class_on_path_reference,
 )

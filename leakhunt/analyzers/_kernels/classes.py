@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from leakhunt.analyzers._kernels._lazy import lazy_kernel
 
 __all__ = ["first_of_class_on_path", "first_of_class_on_path_reference"]
 
@@ -76,7 +77,7 @@ def first_of_class_on_path_reference(
     return counted
 
 
-_compiled: Any = njit(cache=True, nogil=True)(first_of_class_on_path_reference)
+_compiled: Any = lazy_kernel(first_of_class_on_path_reference)
 
 
 def first_of_class_on_path(
