@@ -9,6 +9,7 @@ from leakhunt.graph.kinds import RootKind
 __all__ = [
     "ClassStat",
     "ContextStat",
+    "ExternalHolderStat",
     "PathReport",
     "RetentionPath",
     "RootStat",
@@ -111,6 +112,22 @@ class ContextStat:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalHolderStat:
+    """A node kept alive by references the dump cannot show (refcount above known references)."""
+
+    node_id: int
+    """Engine id (address) of the held node."""
+    class_name: str
+    """Its class."""
+    name: str
+    """Its name or description."""
+    unknown_references: int
+    """References from outside the graph."""
+    owner_ids: tuple[int, ...]
+    """Engine ids of the nodes that do show a reference to it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What a heap holds, at a glance."""
 
@@ -144,3 +161,7 @@ class Summary:
     """Contexts in table order."""
     problems: tuple[str, ...]
     """Importer warnings."""
+    external_holders: tuple[ExternalHolderStat, ...] = ()
+    """The nodes held from outside the graph, most unknown references first (capped)."""
+    external_holder_count: int = 0
+    """How many there are in all."""

@@ -21,7 +21,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers.results import ClassStat, ContextStat, RootStat, Summary, TypeStat
+from leakhunt.analyzers.external import find_external_holders
+from leakhunt.analyzers.results import (
+    ClassStat,
+    ContextStat,
+    ExternalHolderStat,
+    RootStat,
+    Summary,
+    TypeStat,
+)
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, RootKind
 from leakhunt.options import SummaryOptions
@@ -77,7 +85,25 @@ def summarize(graph: RetentionGraph, options: SummaryOptions | None = None) -> S
         roots=tuple(roots),
         contexts=_context_stats(graph),
         problems=graph.problems,
+        **_external_holders(graph, options.top),
     )
+
+
+def _external_holders(graph: RetentionGraph, cap: int) -> dict[str, object]:
+    if not np.any(graph.roots.kind == RootKind.REFCOUNTED):
+        return {}
+    holders = find_external_holders(graph)
+    stats = tuple(
+        ExternalHolderStat(
+            node_id=int(graph.node_id[h.node]),
+            class_name=graph.strings[int(graph.node_class[h.node])],
+            name=graph.strings[int(graph.node_name[h.node])],
+            unknown_references=h.unknown_references,
+            owner_ids=tuple(int(graph.node_id[o]) for o in h.known_owners),
+        )
+        for h in holders[:cap]
+    )
+    return {"external_holders": stats, "external_holder_count": len(holders)}
 
 
 def _context_stats(graph: RetentionGraph) -> tuple[ContextStat, ...]:

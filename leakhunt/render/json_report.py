@@ -101,6 +101,17 @@ def summary_document(summary: Summary) -> dict[str, Any]:
             }
             for c in summary.contexts
         ],
+        "external_holders": [
+            {
+                "id": h.node_id,
+                "class": h.class_name,
+                "name": h.name,
+                "unknown_references": h.unknown_references,
+                "known_owner_ids": list(h.owner_ids),
+            }
+            for h in summary.external_holders
+        ],
+        "external_holder_count": summary.external_holder_count,
         "problems": list(summary.problems),
     }
 

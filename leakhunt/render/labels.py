@@ -49,5 +49,5 @@ def edge_label(graph: RetentionGraph, edge: int) -> str:
     if kind == EdgeKind.HIDDEN:
         return f"<slot {name}>"
     if kind == EdgeKind.EPHEMERON:
-        return "weak-map value (held through its key and its map)"
+        return f"{name} (weak-map entry: held only while its key and its map are)"
     return f"{name} ({kind.name.lower().replace('_', ' ')})"

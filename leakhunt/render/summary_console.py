@@ -83,5 +83,24 @@ class SummaryConsoleRenderer(Renderer[Summary]):
             console.print(contexts)
         else:
             console.print("Contexts: none found")
+        if result.external_holders:
+            held = Table(
+                title=(
+                    f"Held from outside the graph: {result.external_holder_count:,} node(s) "
+                    "whose refcount exceeds the references the log shows"
+                ),
+                title_justify="left",
+            )
+            for column in ("node", "unknown refs", "known owners"):
+                held.add_column(column, justify="right" if column == "unknown refs" else "left")
+            for h in result.external_holders:
+                owners = ", ".join(f"0x{o:x}" for o in h.owner_ids[:4])
+                more = f" +{len(h.owner_ids) - 4}" if len(h.owner_ids) > 4 else ""
+                held.add_row(
+                    f"{shorten(h.class_name, 30)} 0x{h.node_id:x}",
+                    str(h.unknown_references),
+                    (owners + more) or "none",
+                )
+            console.print(held)
         for problem in result.problems:
             console.print(f"[yellow]warning:[/yellow] {problem}")

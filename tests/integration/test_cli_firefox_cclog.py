@@ -89,3 +89,24 @@ def test_bad_logs_exit_3_with_one_line(tmp_path: Path, text: str, fragment: str)
     assert lines[0].startswith("leakhunt: error: ") and str(path) in lines[0]
     assert fragment in lines[0]
     assert result.stdout == ""
+
+
+def test_summary_lists_nodes_held_from_outside_the_graph() -> None:
+    fixture = Path(__file__).resolve().parents[2] / "fixtures/spidermonkey/cc/cc_all_forms.log"
+    expected = json.loads(fixture.with_name("cc_all_forms.expected.json").read_text())
+    doc = json.loads(run("summary", str(fixture), "--format", "json").stdout)
+    got = {
+        hex(h["id"]): (h["unknown_references"], sorted(hex(o) for o in h["known_owner_ids"]))
+        for h in doc["external_holders"]
+    }
+    want = {
+        hex(int(h["address"], 16)): (
+            h["unknown"],
+            sorted(hex(int(o, 16)) for o in h["known_owners"]),
+        )
+        for h in expected["externally_held"]
+    }
+    assert got == want
+    assert doc["external_holder_count"] == len(want)
+    text = run("summary", str(fixture)).stdout
+    assert "Held from outside the graph: 3 node(s)" in text
