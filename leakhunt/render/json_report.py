@@ -142,7 +142,7 @@ class _HopEncoder:
         return found
 
     def path(self, path: RetentionPath) -> dict[str, Any]:
-        hops = [
+        hops: list[dict[str, Any]] = [
             {"node": self.node(node), "edge": self.edge(edge)}
             for node, edge in zip(path.nodes, path.edges, strict=False)
         ]
