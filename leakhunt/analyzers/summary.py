@@ -63,6 +63,7 @@ def summarize(graph: RetentionGraph, options: SummaryOptions | None = None) -> S
         ),
         key=lambda r: (r.kind, -r.count, r.label),
     )
+    holders, holder_count = _external_holders(graph, options.top)
     return Summary(
         source_path=graph.source.path,
         format=graph.source.format,
@@ -85,13 +86,16 @@ def summarize(graph: RetentionGraph, options: SummaryOptions | None = None) -> S
         roots=tuple(roots),
         contexts=_context_stats(graph),
         problems=graph.problems,
-        **_external_holders(graph, options.top),
+        external_holders=holders,
+        external_holder_count=holder_count,
     )
 
 
-def _external_holders(graph: RetentionGraph, cap: int) -> dict[str, object]:
+def _external_holders(
+    graph: RetentionGraph, cap: int
+) -> tuple[tuple[ExternalHolderStat, ...], int]:
     if not np.any(graph.roots.kind == RootKind.REFCOUNTED):
-        return {}
+        return (), 0
     holders = find_external_holders(graph)
     stats = tuple(
         ExternalHolderStat(
@@ -103,7 +107,7 @@ def _external_holders(graph: RetentionGraph, cap: int) -> dict[str, object]:
         )
         for h in holders[:cap]
     )
-    return {"external_holders": stats, "external_holder_count": len(holders)}
+    return stats, len(holders)
 
 
 def _context_stats(graph: RetentionGraph) -> tuple[ContextStat, ...]:
