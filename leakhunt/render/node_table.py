@@ -101,6 +101,7 @@ def write_node_parquet(graph: RetentionGraph, tree: DominatorTree, path: str) ->
     strings = list(graph.strings)
     context_names = [*graph.contexts.name, ""]
     context_index = np.where(graph.node_context >= 0, graph.node_context, len(context_names) - 1)
+    metadata = {"leakhunt.semantics": tree.semantics.value, "leakhunt.source": graph.source.path}
     table = pa.table(
         {
             "id": graph.node_id,
@@ -113,6 +114,7 @@ def write_node_parquet(graph: RetentionGraph, tree: DominatorTree, path: str) ->
             "distance": tree.distance,
             "dominator_id": graph.node_id[tree.idom],
             "context": dictionary(context_index, context_names),
-        }
+        },
+        metadata=metadata,
     )
     pq.write_table(table, path)

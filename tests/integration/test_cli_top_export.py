@@ -49,6 +49,7 @@ def test_export_csv_has_one_row_per_node(tmp_path: Path) -> None:
     out = tmp_path / "nodes.csv"
     result = run("export", str(fixture), "-o", str(out))
     assert result.returncode == 0, result.stderr
+    assert "devtools semantics" in result.stderr
     with out.open(newline="") as stream:
         rows = list(csv.DictReader(stream))
     graph = load_graph(str(fixture))
@@ -80,6 +81,7 @@ def test_export_parquet(tmp_path: Path) -> None:
     out = tmp_path / "nodes.parquet"
     assert run("export", str(fixture), "-o", str(out), "--semantics", "memlab").returncode == 0
     table = pq.read_table(out)
+    assert table.schema.metadata[b"leakhunt.semantics"] == b"memlab"
     graph = load_graph(str(fixture))
     tree = compute_dominators(graph, Semantics.MEMLAB)
     assert table.num_rows == graph.node_count
