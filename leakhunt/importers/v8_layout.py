@@ -82,6 +82,9 @@ _CATEGORY_KINDS = {
     "(Traced handles)": RootKind.EMBEDDER,
     "(Eternal handles)": RootKind.ETERNAL_HANDLE,
     "(Wrapper tracing)": RootKind.EMBEDDER,
+    # Chromium files its cppgc roots inside (GC roots).
+    "C++ Persistent roots": RootKind.EMBEDDER,
+    "C++ CrossThreadPersistent roots": RootKind.EMBEDDER,
 }
 _NATIVE_CONTEXT = "system / NativeContext"
 # DevTools' pattern, with JavaScript's meaning of "." and "\d" (ASCII digits; "." stops at any
@@ -298,8 +301,11 @@ def _contexts(
         for edge in range(int(first[node]), int(first[node + 1])):
             if columns.edge_type[edge] == internal_type:
                 fields.setdefault(strings[int(columns.edge_name[edge])], int(target[edge]))
-        global_node = fields.get("global_proxy_object", fields.get("extension", -1))
-        extension = fields.get("extension", -1)
+        global_node = fields.get("global_proxy_object", -1)
+        # The global object: "extension" in Node 20 (V8 11), "global_object" in V8 15.
+        extension = fields.get("global_object", fields.get("extension", -1))
+        if global_node < 0:
+            global_node = extension
         label = strings[int(columns.node_name[node])][len(_NATIVE_CONTEXT) :].lstrip(" /")
         if not label:
             is_main = extension in user_targets or global_node in user_targets

@@ -17,26 +17,7 @@ from typing import Any
 
 import numpy as np
 
-NODE_FIELDS = ["type", "name", "id", "self_size", "edge_count", "trace_node_id", "detachedness"]
-NODE_TYPES = [
-    "hidden",
-    "array",
-    "string",
-    "object",
-    "code",
-    "closure",
-    "regexp",
-    "number",
-    "native",
-    "synthetic",
-    "concatenated string",
-    "sliced string",
-    "symbol",
-    "bigint",
-    "object shape",
-    "wasm object",
-]
-EDGE_TYPES = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
+from helpers.snapshots import EDGE_TYPES, NODE_FIELDS, NODE_TYPES, assemble_document
 
 _PLAIN_NAMES = ["", "Object", "Item", "Map", "system / Context", "x", "(object elements)"]
 _SPECIAL = {
@@ -102,35 +83,7 @@ class _Doc:
             flat_nodes += [node_type, name, node_id, size, len(edges), 0, detached]
             for edge_type, value, target in edges:
                 flat_edges += [edge_type, value, target * width]
-        meta = {
-            "node_fields": list(NODE_FIELDS),
-            "node_types": [
-                list(NODE_TYPES),
-                "string",
-                "number",
-                "number",
-                "number",
-                "number",
-                "number",
-            ],
-            "edge_fields": ["type", "name_or_index", "to_node"],
-            "edge_types": [list(EDGE_TYPES), "string_or_number", "node"],
-        }
-        return {
-            "snapshot": {
-                "meta": meta,
-                "node_count": len(self.nodes),
-                "edge_count": len(flat_edges) // 3,
-                "trace_function_count": 0,
-            },
-            "nodes": flat_nodes,
-            "edges": flat_edges,
-            "trace_function_infos": [],
-            "trace_tree": [],
-            "samples": [],
-            "locations": [],
-            "strings": self.strings,
-        }
+        return assemble_document(flat_nodes, flat_edges, self.strings)
 
 
 def _weakmap_name(doc: _Doc, index: int, key: int, value: int, table: int) -> str:

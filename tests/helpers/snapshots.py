@@ -58,6 +58,13 @@ def snapshot_document(nodes: list[Node]) -> dict[str, Any]:
             else:
                 name_value = intern(str(name_or_index))
             flat_edges += [EDGE_TYPES.index(edge_type), name_value, target * width]
+    return assemble_document(flat_nodes, flat_edges, strings)
+
+
+def assemble_document(
+    flat_nodes: list[int], flat_edges: list[int], strings: list[str]
+) -> dict[str, Any]:
+    """A Node 20 style snapshot document from flat node/edge numbers and the string table."""
     meta = {
         "node_fields": list(NODE_FIELDS),
         "node_types": [
@@ -75,7 +82,7 @@ def snapshot_document(nodes: list[Node]) -> dict[str, Any]:
     return {
         "snapshot": {
             "meta": meta,
-            "node_count": len(nodes),
+            "node_count": len(flat_nodes) // len(NODE_FIELDS),
             "edge_count": len(flat_edges) // 3,
             "trace_function_count": 0,
         },

@@ -38,9 +38,13 @@ pytestmark = pytest.mark.node
 ORACLE_DIR = REPO / "tests" / "oracle"
 DEVTOOLS_DUMP = ORACLE_DIR / "devtools_dump.js"
 MEMLAB_DUMP = Path(__file__).with_name("memlab_dump.js")
-FIXTURES = sorted(
-    p.name.removesuffix(".heapsnapshot.gz") for p in V8_FIXTURES.glob("*.heapsnapshot.gz")
-)
+CHROMIUM_FIXTURES = REPO / "fixtures" / "chromium"
+FIXTURE_PATHS = {
+    p.name.removesuffix(".heapsnapshot.gz"): p
+    for directory in (V8_FIXTURES, CHROMIUM_FIXTURES)
+    for p in directory.glob("*.heapsnapshot.gz")
+}
+FIXTURES = sorted(FIXTURE_PATHS)
 # (seed, body nodes): small graphs give many orphans and cliques, larger ones deeper trees.
 RANDOM = [(seed, (30, 120, 400, 1500)[seed % 4]) for seed in range(24)]
 INPUTS = [*FIXTURES, "worked_example", *(f"random-{seed}" for seed, _ in RANDOM)]
@@ -70,7 +74,7 @@ def snapshot_path(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], P
             if not file.exists():
                 write_random_snapshot(file, seed, sizes[seed])
             return file
-        return V8_FIXTURES / f"{name}.heapsnapshot.gz"
+        return FIXTURE_PATHS[name]
 
     return path
 
