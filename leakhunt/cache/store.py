@@ -1,7 +1,7 @@
 """The on-disk index cache: named sections of numpy arrays per input file.
 
 An entry is keyed by the input's absolute path, size, modification time and a hash of its
-first MiB, plus leakhunt's cache format version. Each section (``graph``, ``dominators-devtools``,
+first MiB, plus leakhunt's cache format version and a fingerprint of its own code. Each section (``graph``, ``dominators-devtools``,
 ``distances``) is a directory of ``.npy`` files and a ``meta.json`` written last, so a section
 without a valid ``meta.json`` does not exist. Sections are written to a temporary directory and
 renamed into place: readers never see half a section.
@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -64,6 +65,21 @@ def default_cache_dir() -> Path:
     return base / "leakhunt"
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of leakhunt's own source files (names, sizes, modification times).
+
+    Part of every cache key, so that results computed by another version of the code (an
+    upgrade, or a working tree being edited) are never served.
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        stat = source.stat()
+        digest.update(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
 def _file_key(path: str) -> dict[str, Any]:
     stat = os.stat(path)
     with open(path, "rb") as stream:
@@ -74,6 +90,7 @@ def _file_key(path: str) -> dict[str, Any]:
         "mtime_ns": stat.st_mtime_ns,
         "head_sha256": head,
         "format": CACHE_FORMAT,
+        "code": code_fingerprint(),
     }
 
 

@@ -25,7 +25,6 @@ import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import (
-    ContextTable,
     EphemeronTable,
     RetentionGraph,
     RootTable,
@@ -33,6 +32,7 @@ from leakhunt.graph.core import (
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.importers._string_search import StringSearch
+from leakhunt.importers.v8_contexts import attribute_to_contexts, find_contexts
 
 __all__ = ["V8Columns", "assemble_graph"]
 
@@ -146,7 +146,8 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
     edge_kind[ephemerons.edge] = EdgeKind.EPHEMERON
     node_class = _class_names(columns, intern)
     roots = _root_table(columns, node_kind, edge_kind, intern)
-    contexts, node_context = _contexts(columns, node_kind, roots, search)
+    contexts, anchors = find_contexts(columns, node_kind, roots, search)
+    node_context = attribute_to_contexts(columns, node_kind, anchors)
     return RetentionGraph(
         strings=tuple(strings),
         type_names=columns.node_types,
@@ -274,55 +275,3 @@ def _root_table(
         kind=np.array(kinds, dtype=np.uint8),
         label=np.array(labels, dtype=np.uint32),
     )
-
-
-def _contexts(
-    columns: V8Columns, node_kind: npt.NDArray[np.uint8], roots: RootTable, search: StringSearch
-) -> tuple[ContextTable, npt.NDArray[np.int32]]:
-    """NativeContexts become contexts; each context's node and global object are attributed."""
-    strings = columns.strings
-    n = node_kind.shape[0]
-    node_context = np.full(n, -1, dtype=np.int32)
-    is_context_name = np.zeros(len(strings), dtype=np.bool_)
-    for index in search.matching(_NATIVE_CONTEXT).tolist():
-        is_context_name[index] = strings[index].startswith(_NATIVE_CONTEXT)
-    candidates = np.flatnonzero(
-        is_context_name[columns.node_name]
-        & ((node_kind == NodeKind.HIDDEN) | (node_kind == NodeKind.NATIVE))
-    )
-    user_targets = set(columns.edge_target[roots.edge[roots.kind == RootKind.USER]].tolist())
-    first, target = columns.node_first_edge, columns.edge_target
-    internal_type = columns.edge_types.index("internal") if "internal" in columns.edge_types else -1
-    nodes: list[int] = []
-    globals_: list[int] = []
-    names: list[str] = []
-    for index, node in enumerate(candidates.tolist()):
-        fields: dict[str, int] = {}
-        for edge in range(int(first[node]), int(first[node + 1])):
-            if columns.edge_type[edge] == internal_type:
-                fields.setdefault(strings[int(columns.edge_name[edge])], int(target[edge]))
-        global_node = fields.get("global_proxy_object", -1)
-        # The global object: "extension" in Node 20 (V8 11), "global_object" in V8 15.
-        extension = fields.get("global_object", fields.get("extension", -1))
-        if global_node < 0:
-            global_node = extension
-        label = strings[int(columns.node_name[node])][len(_NATIVE_CONTEXT) :].lstrip(" /")
-        if not label:
-            is_main = extension in user_targets or global_node in user_targets
-            owner = global_node if global_node >= 0 else extension
-            owner_name = strings[int(columns.node_name[owner])] if owner >= 0 else "?"
-            label = "main" if is_main else f"{owner_name} @{int(columns.node_id[node])}"
-        nodes.append(node)
-        globals_.append(global_node)
-        names.append(label)
-        node_context[node] = index
-        for owned in (global_node, extension):
-            if owned >= 0:
-                node_context[owned] = index
-    table = ContextTable(
-        node=np.array(nodes, dtype=np.int32),
-        global_node=np.array(globals_, dtype=np.int32),
-        name=tuple(names),
-        kind=tuple("context" for _ in names),
-    )
-    return table, node_context

@@ -97,3 +97,11 @@ def test_unwritable_cache_is_skipped(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     cache = IndexCache(blocker / "cache")
     assert _open(v8_fixture("leak_chain"), cache).graph.node_count > 0
+
+
+def test_key_names_the_code_that_computed_the_entry(tmp_path: Path) -> None:
+    from leakhunt.cache.store import code_fingerprint
+
+    cache = IndexCache(tmp_path / "cache")
+    key = cache.entry_for(str(v8_fixture("leak_chain"))).key
+    assert key["code"] == code_fingerprint() and len(key["code"]) == 16

@@ -14,6 +14,7 @@ import gzip
 import json
 from collections import Counter
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -283,3 +284,20 @@ def test_detached_iframe_context_is_held_only_weakly_by_handles() -> None:
 
     assert root_kinds(expected["detached_native_context_id"]) == {RootKind.WEAK_GLOBAL_HANDLE}
     assert RootKind.STRONG_GLOBAL_HANDLE in root_kinds(expected["main_native_context_id"])
+
+
+def test_page_and_frame_objects_are_attributed_to_their_contexts() -> None:
+    path = Path(__file__).resolve().parents[3] / "fixtures/chromium/chromium_page.heapsnapshot.gz"
+    graph = load_graph(str(path))
+    expected = json.loads(path.with_name("chromium_page.expected.json").read_text())
+    objects = {name: entry["id"] for name, entry in expected["objects"].items()}
+
+    def context_node_id(node_id: int) -> int:
+        (node,) = select_nodes(graph, [f"@{node_id}"])
+        return int(graph.node_id[graph.contexts.node[graph.node_context[node]]])
+
+    page, frame = objects["main_native_context"], objects["frame_native_context"]
+    assert context_node_id(objects["leaked_session"]) == page
+    assert context_node_id(objects["app"]) == page
+    assert context_node_id(objects["frame_keeper"]) == frame  # made inside the removed iframe
+    assert context_node_id(objects["frame_state"]) == frame

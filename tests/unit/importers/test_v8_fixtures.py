@@ -164,3 +164,23 @@ def test_vm_contexts_are_contexts() -> None:
     } == ids
     assert "main" in graph.contexts.name
     assert any("ZombieSandbox" in name for name in graph.contexts.name)
+
+
+def _context_of(graph: RetentionGraph, node_id: int) -> str:
+    (node,) = select_nodes(graph, [f"@{node_id}"])
+    index = int(graph.node_context[node])
+    return graph.contexts.name[index] if index >= 0 else "-"
+
+
+def test_objects_and_functions_are_attributed_to_their_realm() -> None:
+    graph = _graph("vm_contexts")
+    expected = v8_expected("vm_contexts")
+    objects = expected["objects"]
+    assert _context_of(graph, objects["zombie_state"]["id"]).startswith("ZombieSandbox")
+    assert _context_of(graph, objects["zombie_closure"]["id"]).startswith("ZombieSandbox")
+    assert _context_of(graph, objects["alive_state"]["id"]).startswith("AliveSandbox")
+    assert _context_of(graph, objects["leaked_closures_array"]["id"]) == "main"
+    leak = _graph("leak_chain")
+    assert _context_of(leak, v8_expected("leak_chain")["leaked_session_id"]) == "main"
+    counts = np.bincount(graph.node_context[graph.node_context >= 0])
+    assert counts.min() > 100  # every realm owns its intrinsics and objects, not just 3 nodes
