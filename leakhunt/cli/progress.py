@@ -11,7 +11,6 @@ from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -35,12 +34,10 @@ def progress_callback(enabled: bool) -> Iterator[ProgressCallback | None]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
+        # One bar whose label follows the phase: phases of one job share the byte count.
+        task = bar.add_task("starting", total=None)
 
         def report(phase: str, done: int, total: int) -> None:
-            task = tasks.get(phase)
-            if task is None:
-                task = tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(task, completed=done, total=total)
+            bar.update(task, description=phase, completed=done, total=total)
 
         yield report
