@@ -78,6 +78,9 @@ class Measurement:
         return d
 
 
+_TAIL_LIMIT = 4096
+
+
 def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = None) -> Run:
     """Run ``argv`` once; wall time from spawn to reap, peak RSS from ``wait4``."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -96,7 +99,8 @@ def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = 
         wall_s=wall,
         peak_rss_mb=usage.ru_maxrss / 1024,
         returncode=proc.returncode,
-        stdout_tail=lines[-1] if lines else "",
+        # Anchors print one short JSON line; a long last line is a report, not worth keeping.
+        stdout_tail=lines[-1] if lines and len(lines[-1]) <= _TAIL_LIMIT else "",
         stderr_tail="\n".join(err_text[-5:]),
     )
 

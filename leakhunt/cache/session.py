@@ -6,6 +6,8 @@ computing when the cache is absent, stale or damaged, and never fails because of
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
@@ -63,7 +65,10 @@ def open_input(
     if entry is not None:
         section = entry.load_section(f"{prefix}-graph")
         if section is not None:
-            return CachedInput(decode_graph(section.arrays, section.attrs), entry, prefix)
+            graph = decode_graph(section.arrays, section.attrs)
+            # Name the file as this run was given it, not as the run that filled the cache did.
+            graph = dataclasses.replace(graph, source=dataclasses.replace(graph.source, path=path))
+            return CachedInput(graph, entry, prefix)
     graph = load_graph(path, format=name, options=options, progress=progress)
     if entry is not None:
         arrays, attrs = encode_graph(graph)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -12,12 +13,24 @@ from typing import TextIO
 __all__ = ["atomic_path", "open_output"]
 
 
+def _is_special(path: str) -> bool:
+    """An existing path that is not a regular file (/dev/null, a pipe): write to it directly."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def open_output(path: str | None) -> Iterator[TextIO]:
     """Yield a text stream; for a path, write a temporary file and rename it on success only."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
+        return
+    if _is_special(path):
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            yield stream
         return
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(prefix=".leakhunt-", suffix=".tmp", dir=directory)
@@ -34,6 +47,9 @@ def open_output(path: str | None) -> Iterator[TextIO]:
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
     """Yield a temporary path beside ``path``; it replaces ``path`` only on success."""
+    if _is_special(path):
+        yield path
+        return
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(prefix=".leakhunt-", suffix=".tmp", dir=directory)
     os.close(fd)

@@ -10,6 +10,10 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers._json_stream import open_maybe_gzip
 from leakhunt.importers.firefox_cclog import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
+from leakhunt.importers.spidermonkey_gclog import (
+    SpiderMonkeyGcLogImporter,
+    load_spidermonkey_gclog,
+)
 from leakhunt.importers.v8_heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
 
 __all__ = [
@@ -18,6 +22,7 @@ __all__ = [
     "Importer",
     "load_firefox_cclog",
     "load_graph",
+    "load_spidermonkey_gclog",
     "load_v8_heapsnapshot",
     "sniff_format",
 ]
@@ -27,6 +32,7 @@ IMPORTERS: dict[str, Importer] = {
     for importer in (
         V8HeapSnapshotImporter(),
         FirefoxCCLogImporter(),
+        SpiderMonkeyGcLogImporter(),
     )
 }
 """Every importer, by format name, in sniffing order."""

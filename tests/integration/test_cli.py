@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,11 @@ def test_output_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert failed.returncode == 3
     assert out.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".leakhunt-")] == []
+
+
+def test_output_to_a_device_is_written_in_place(tmp_path: Path) -> None:
+    import stat
+
+    good = write_snapshot(tmp_path / "good.heapsnapshot", small_heap())
+    assert run("summary", str(good), "--format", "json", "-o", os.devnull).returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)  # not replaced by a regular file
