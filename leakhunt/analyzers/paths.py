@@ -115,24 +115,44 @@ def compute_root_distances(graph: RetentionGraph, *, include_weak: bool = False)
     return RootDistances(distance, parent_edge, origin, rows, include_weak)
 
 
-def _root_row_of(graph: RetentionGraph, distances: RootDistances, node: int) -> int:
-    return int(distances.seed_rows[int(distances.origin[node])])
-
-
-def _preferred_path(graph: RetentionGraph, distances: RootDistances, target: int) -> RetentionPath:
-    nodes = [target]
-    edges: list[int] = []
-    node = target
+def _preferred_paths(
+    graph: RetentionGraph, distances: RootDistances, targets: npt.NDArray[np.int64]
+) -> list[RetentionPath]:
+    """The BFS-tree path of every target, walked for all targets at once (one step a round)."""
+    if not targets.size:
+        return []
     first_edge = graph.node_first_edge
-    while distances.distance[node] > 1:
-        edge = int(distances.parent_edge[node])
-        edges.append(edge)
-        node = int(np.searchsorted(first_edge, edge, side="right")) - 1
-        nodes.append(node)
-    row = _root_row_of(graph, distances, target)
-    nodes.reverse()
-    edges.reverse()
-    return _make_path(graph, row, int(distances.parent_edge[nodes[0]]), nodes, edges)
+    owner: list[npt.NDArray[np.int64]] = []
+    step_nodes: list[npt.NDArray[np.int64]] = []
+    step_edges: list[npt.NDArray[np.int64]] = []
+    active = np.arange(targets.size, dtype=np.int64)
+    current = targets.copy()
+    while active.size:
+        more = distances.distance[current] > 1
+        active, current = active[more], current[more]
+        if not active.size:
+            break
+        edges = distances.parent_edge[current]
+        current = np.searchsorted(first_edge, edges, side="right").astype(np.int64) - 1
+        owner.append(active)
+        step_nodes.append(current)
+        step_edges.append(edges)
+    rows = distances.seed_rows[distances.origin[targets]]
+    if owner:
+        owners = np.concatenate(owner)
+        order = np.argsort(owners, kind="stable")  # per target, steps from the target upwards
+        all_nodes = np.concatenate(step_nodes)[order].tolist()
+        all_edges = np.concatenate(step_edges)[order].tolist()
+        bounds = np.searchsorted(owners[order], np.arange(targets.size + 1)).tolist()
+    else:
+        all_nodes, all_edges, bounds = [], [], [0] * (targets.size + 1)
+    paths = []
+    for index, (target, row) in enumerate(zip(targets.tolist(), rows.tolist(), strict=True)):
+        lo, hi = bounds[index], bounds[index + 1]
+        nodes = [*all_nodes[lo:hi][::-1], target]
+        edges = all_edges[lo:hi][::-1]
+        paths.append(_make_path(graph, row, int(distances.parent_edge[nodes[0]]), nodes, edges))
+    return paths
 
 
 def _make_path(
@@ -237,26 +257,23 @@ def find_retaining_paths(
     if options.max_paths > 1:
         retainers = retainers if retainers is not None else build_retainers(graph)
         alternatives = _AlternativePaths(graph, distances, retainers)
+    reached = distances.distance[wanted] >= 0
+    preferred = _preferred_paths(graph, distances, wanted[reached])
     paths: list[RetentionPath] = []
-    unreachable: list[int] = []
-    transient_only: list[int] = []
-    for target in wanted.tolist():
-        if distances.distance[target] < 0:
-            unreachable.append(target)
-            continue
-        preferred = _preferred_path(graph, distances, target)
-        paths.append(preferred)
-        if preferred.root_kind.is_transient:
-            transient_only.append(target)
+    for path in preferred:
+        paths.append(path)
         if alternatives is not None:
-            seen = {preferred.edges}
+            seen = {path.edges}
             paths.extend(
-                alternatives.search(target, options.max_paths - 1, options.max_expansions, seen)
+                alternatives.search(
+                    path.target, options.max_paths - 1, options.max_expansions, seen
+                )
             )
+    transient_only = [p.target for p in preferred if p.root_kind.is_transient]
     return PathReport(
-        targets=tuple(int(t) for t in wanted.tolist()),
+        targets=tuple(wanted.tolist()),
         paths=tuple(paths),
-        unreachable=tuple(unreachable),
+        unreachable=tuple(wanted[~reached].tolist()),
         include_weak=options.include_weak,
         transient_only=tuple(transient_only),
     )

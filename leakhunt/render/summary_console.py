@@ -72,12 +72,13 @@ class SummaryConsoleRenderer(Renderer[Summary]):
                 contexts.add_column(
                     column, justify="right" if column == "attributed nodes" else "left"
                 )
+            ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
             for ctx in result.contexts:
                 contexts.add_row(
                     shorten(ctx.name, 50),
                     ctx.kind,
-                    "-" if ctx.node_id is None else str(ctx.node_id),
-                    "-" if ctx.global_id is None else str(ctx.global_id),
+                    "-" if ctx.node_id is None else ident(ctx.node_id),
+                    "-" if ctx.global_id is None else ident(ctx.global_id),
                     f"{ctx.attributed_nodes:,}",
                 )
             console.print(contexts)
