@@ -39,12 +39,16 @@ COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="leakhunt")
 def cli() -> None:
-    """Find what keeps JavaScript heaps alive: V8 heap snapshots (Chrome, Node) and more.
+    """Find what keeps JavaScript heaps alive.
+
+    Reads V8 heap snapshots (Chrome, Node), SpiderMonkey GC logs (Firefox, GJS, js shells,
+    embedders) and Firefox cycle-collector logs, plain or gzip, recognised by content.
 
     \b
     Examples:
       leakhunt summary app.heapsnapshot
       leakhunt paths app.heapsnapshot class:Session --max-paths 3
+      leakhunt paths gnome-shell.heap 0x7f3a2c0b1040 --dump 0
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
 
