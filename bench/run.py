@@ -73,6 +73,10 @@ PIPELINES: dict[str, Pipeline] = {
         ("{python}", "bench/floor_numpy.py", "--method", "split", "{snapshot}"),
         "Python parse, `np.array(bytes.split(b','))` variant (slower; for comparison)",
     ),
+    "leakhunt-import": Pipeline(
+        ("{python}", "bench/leakhunt_load.py", "{snapshot}"),
+        "**leakhunt importer alone** (`load_graph`: streaming parse into columns, roots, WeakMap pairs, realms)",
+    ),
     "leakhunt-load": Pipeline(
         ("{python}", "-m", "leakhunt", "summary", "{snapshot}", "--no-cache", "--format", "json"),
         "**leakhunt summary**, no cache (load: streaming parse into columns + summary)",

@@ -88,6 +88,30 @@ PIPELINES: dict[str, Pipeline] = {
         ),
         "leakhunt paths class:Session, text (first 20 targets printed), no cache",
     ),
+    "summary+paths-text": Pipeline(
+        (
+            "sh",
+            "-c",
+            f'{_LEAKHUNT} summary "$1" --no-cache --quiet > /dev/null && '
+            f'{_LEAKHUNT} paths "$1" class:Session --no-cache --quiet > /dev/null',
+            "{python}",
+            "{dump}",
+        ),
+        "**summary, then paths class:Session** (text), one after the other, no cache",
+    ),
+    "summary+paths-text-as-a-user": Pipeline(
+        (
+            "sh",
+            "-c",
+            f'rm -rf "$2" && {_LEAKHUNT} summary "$1" --cache-dir "$2" --quiet > /dev/null && '
+            f'{_LEAKHUNT} paths "$1" class:Session --cache-dir "$2" --quiet > /dev/null',
+            "{python}",
+            "{dump}",
+            "{cache}",
+        ),
+        "**summary, then paths class:Session** (text) as a user runs them: the first fills "
+        "the index cache, the second starts from it (cache emptied before each run)",
+    ),
     "paths-json-cached": Pipeline(
         (
             "sh",

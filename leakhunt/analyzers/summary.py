@@ -40,11 +40,17 @@ __all__ = ["summarize"]
 def _group(
     keys: npt.NDArray[np.integer], sizes: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Unique keys with their counts and size sums, largest size first (then key)."""
-    unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    totals = np.bincount(inverse, weights=sizes, minlength=unique.size).astype(np.int64)
-    order = np.lexsort((unique, -counts, -totals))
-    return unique[order].astype(np.int64), counts[order].astype(np.int64), totals[order]
+    """Keys present with their counts and size sums, largest size first (then key).
+
+    Keys are small dense integers (type or string indices), so counting is a bincount, not a
+    sort of every node.
+    """
+    counts = np.bincount(keys)
+    totals = np.bincount(keys, weights=sizes, minlength=counts.size).astype(np.int64)
+    present = np.flatnonzero(counts)
+    order = np.lexsort((present, -counts[present], -totals[present]))
+    chosen = present[order]
+    return chosen.astype(np.int64), counts[chosen].astype(np.int64), totals[chosen]
 
 
 def summarize(graph: RetentionGraph, options: SummaryOptions | None = None) -> Summary:
