@@ -52,6 +52,7 @@ from leakhunt.options import PathOptions
 
 __all__ = ["RootDistances", "compute_root_distances", "find_retaining_paths"]
 
+_ROOT_KINDS = tuple(RootKind)  # by value: cheaper than RootKind(value) per path
 _USER_TIER, _DURABLE_TIER, _TRANSIENT_TIER, _WEAK_TIER = 0, 1, 2, 3
 
 
@@ -160,7 +161,7 @@ def _make_path(
 ) -> RetentionPath:
     return RetentionPath(
         target=nodes[-1],
-        root_kind=RootKind(int(graph.roots.kind[row])),
+        root_kind=_ROOT_KINDS[int(graph.roots.kind[row])],
         root_label=graph.strings[int(graph.roots.label[row])],
         root_edge=root_edge,
         nodes=tuple(nodes),

@@ -24,6 +24,8 @@ from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 
 __all__ = ["ContextTable", "EphemeronTable", "RetentionGraph", "RootTable", "SourceInfo"]
 
+_INDEXED_KINDS = frozenset(int(kind) for kind in EdgeKind if kind.is_indexed)
+
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
@@ -183,7 +185,7 @@ class RetentionGraph:
     def edge_name_text(self, edge: int) -> str:
         """The edge name as text: the string, or the index for indexed kinds."""
         name = int(self.edge_name[edge])
-        if EdgeKind(int(self.edge_kind[edge])).is_indexed:
+        if int(self.edge_kind[edge]) in _INDEXED_KINDS:
             return str(name)
         return self.strings[name]
 
