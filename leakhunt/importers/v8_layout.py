@@ -186,36 +186,35 @@ def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> N
 def _pair_weakmap_edges(
     columns: V8Columns, edge_kind: npt.NDArray[np.uint8], search: StringSearch
 ) -> EphemeronTable:
-    """Group the two halves of every WeakMap entry by the name they share (minus the index)."""
+    """Group the two halves of every WeakMap entry by the name they share (minus the index).
+
+    Names are parsed once per string (each half has its own string); edges are then matched to
+    their entry and side with array operations.
+    """
     strings = columns.strings
-    matching = search.matching(" / part of key (")
-    if not matching.size:
-        return EphemeronTable.empty()
-    candidate = np.zeros(len(strings), dtype=np.bool_)
-    candidate[matching] = True
     if "internal" not in columns.edge_types:
+        return EphemeronTable.empty()
+    entry_of_string = np.full(len(strings), -1, dtype=np.int64)
+    table_of_string = np.zeros(len(strings), dtype=np.int64)
+    entry_of_suffix: dict[str, int] = {}
+    for index in search.matching(" / part of key (").tolist():
+        match = _EPHEMERON_NAME.fullmatch(strings[index])
+        if match is not None:
+            suffix = match.group(2)
+            entry_of_string[index] = entry_of_suffix.setdefault(suffix, len(entry_of_suffix))
+            table_of_string[index] = int(match.group(5))
+    if not entry_of_suffix:
         return EphemeronTable.empty()
     # Only edges the file calls "internal" (not unknown types read as internal), as in DevTools.
     internal = np.flatnonzero(columns.edge_type == columns.edge_types.index("internal"))
-    halves = internal[candidate[columns.edge_name[internal]]]
-    entry_of_suffix: dict[str, int] = {}
-    kept: list[int] = []
-    entries: list[int] = []
-    from_key: list[bool] = []
+    names = columns.edge_name[internal]
+    halves = internal[entry_of_string[names] >= 0]
+    names = columns.edge_name[halves]
     sources = np.searchsorted(columns.node_first_edge, halves, side="right") - 1
-    for edge, source in zip(halves.tolist(), sources.tolist(), strict=True):
-        match = _EPHEMERON_NAME.fullmatch(strings[int(columns.edge_name[edge])])
-        if match is None:
-            continue
-        suffix, table_id = match.group(2), int(match.group(5))
-        entry = entry_of_suffix.setdefault(suffix, len(entry_of_suffix))
-        kept.append(edge)
-        entries.append(entry)
-        from_key.append(int(columns.node_id[source]) != table_id)
     return EphemeronTable(
-        edge=np.array(kept, dtype=np.int64),
-        entry=np.array(entries, dtype=np.int32),
-        from_key=np.array(from_key, dtype=np.bool_),
+        edge=halves.astype(np.int64),
+        entry=entry_of_string[names].astype(np.int32),
+        from_key=columns.node_id[sources] != table_of_string[names],
         entry_halves=np.full(len(entry_of_suffix), 2, dtype=np.uint8),
     )
 
