@@ -3,19 +3,25 @@ frozen results (:mod:`leakhunt.analyzers.results`). They never print."""
 
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.external import ExternalHolder, find_external_holders
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances, find_retaining_paths
 from leakhunt.analyzers.selectors import Selector, parse_selector, select_nodes
 from leakhunt.analyzers.summary import summarize
+from leakhunt.analyzers.top import TopReport, find_top_retainers
 
 __all__ = [
     "ANALYZERS",
     "DominatorTree",
+    "ExternalHolder",
     "RootDistances",
     "Selector",
     "Semantics",
+    "TopReport",
     "compute_dominators",
     "compute_root_distances",
+    "find_external_holders",
     "find_retaining_paths",
+    "find_top_retainers",
     "parse_selector",
     "select_nodes",
     "summarize",
@@ -24,5 +30,8 @@ __all__ = [
 ANALYZERS = {
     "summary": summarize,
     "paths": find_retaining_paths,
+    "dominators": compute_dominators,
+    "top": find_top_retainers,
+    "external holders": find_external_holders,
 }
-"""Every analyzer, by the command name that presents it."""
+"""Every analyzer, by what it answers (the CLI command, or the report section, presenting it)."""
