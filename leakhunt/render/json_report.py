@@ -7,6 +7,7 @@ added within a version.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from leakhunt.analyzers.results import PathReport, RetentionPath, Summary
@@ -116,6 +117,10 @@ def summary_document(summary: Summary) -> dict[str, Any]:
     }
 
 
+_COMPACT_ABOVE = 1000
+"""Path count above which ``paths --format json`` is written compactly."""
+
+
 class _HopEncoder:
     """Builds hop dictionaries, sharing the ones of nodes and edges met on several paths."""
 
@@ -125,6 +130,7 @@ class _HopEncoder:
         self.graph = graph
         self._nodes: dict[int, dict[str, Any]] = {}
         self._edges: dict[int, dict[str, Any]] = {}
+        self._node_texts: dict[int, str] = {}
 
     def node(self, node: int) -> dict[str, Any]:
         found = self._nodes.get(node)
@@ -141,6 +147,31 @@ class _HopEncoder:
             }
         return found
 
+    def node_text(self, node: int) -> str:
+        found = self._node_texts.get(node)
+        if found is None:
+            found = self._node_texts[node] = _compact(self.node(node))
+        return found
+
+    def edge_text(self, edge: int) -> str:
+        name = self.graph.edge_name_text(edge)
+        kind = self._KIND_NAMES[int(self.graph.edge_kind[edge])]
+        return f'{{"name":{_quote(name)},"kind":"{kind}"}}'
+
+    def path_text(self, path: RetentionPath) -> str:
+        """The same object as :meth:`path`, serialised compactly from cached fragments."""
+        hops = [
+            f'{{"node":{self.node_text(node)},"edge":{self.edge_text(edge)}}}'
+            for node, edge in zip(path.nodes, path.edges, strict=False)
+        ]
+        hops.append(f'{{"node":{self.node_text(path.target)},"edge":null}}')
+        return (
+            f'{{"target":{int(self.graph.node_id[path.target])},'
+            f'"root_kind":{_quote(path.root_kind.label)},'
+            f'"root_label":{_quote(path.root_label)},'
+            f'"length":{path.length},"hops":[{",".join(hops)}]}}'
+        )
+
     def path(self, path: RetentionPath) -> dict[str, Any]:
         hops: list[dict[str, Any]] = [
             {"node": self.node(node), "edge": self.edge(edge)}
@@ -156,15 +187,26 @@ class _HopEncoder:
         }
 
 
-def paths_document(graph: RetentionGraph, report: PathReport) -> dict[str, Any]:
-    """The ``leakhunt/paths/1`` document."""
+_COMPACT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+"""JSON string literal of a str (the C implementation, as json.dumps uses)."""
+
+
+def _compact(value: Any) -> str:
+    return _COMPACT_ENCODER.encode(value)
+
+
+def paths_document(
+    graph: RetentionGraph, report: PathReport, *, with_paths: bool = True
+) -> dict[str, Any]:
+    """The ``leakhunt/paths/1`` document (``paths`` left empty unless ``with_paths``)."""
     encoder = _HopEncoder(graph)
     return {
         "schema": "leakhunt/paths/1",
         "source": source_json(graph.source),
         "include_weak": report.include_weak,
         "targets": [int(graph.node_id[t]) for t in report.targets],
-        "paths": [encoder.path(p) for p in report.paths],
+        "paths": [encoder.path(p) for p in report.paths] if with_paths else [],
         "unreachable": [int(graph.node_id[t]) for t in report.unreachable],
         "transient_only": [int(graph.node_id[t]) for t in report.transient_only],
     }
@@ -185,8 +227,20 @@ class PathsJsonRenderer(Renderer[PathReport]):
         self.graph = graph
 
     def render(self, result: PathReport, out: TextIO) -> None:
-        """Write the document (compact when it holds many paths: it can reach 100 MB+)."""
-        write_json(paths_document(self.graph, result), out, compact=len(result.paths) > 1000)
+        """Write the document; compact when it holds many paths (it can reach 100 MB+).
+
+        The compact form is assembled from per-node fragments serialised once, since the
+        same few nodes (the global, a container) start most of thousands of paths.
+        """
+        if len(result.paths) <= _COMPACT_ABOVE:
+            write_json(paths_document(self.graph, result), out)
+            return
+        head = _compact(paths_document(self.graph, result, with_paths=False))
+        before, after = head.split('"paths":[]', 1)
+        encoder = _HopEncoder(self.graph)
+        out.write(before + '"paths":[')
+        out.write(",".join(encoder.path_text(p) for p in result.paths))
+        out.write("]" + after + "\n")
 
 
 def top_document(graph: RetentionGraph, report: TopReport) -> dict[str, Any]:

@@ -136,3 +136,17 @@ def test_output_to_a_device_is_written_in_place(tmp_path: Path) -> None:
     good = write_snapshot(tmp_path / "good.heapsnapshot", small_heap())
     assert run("summary", str(good), "--format", "json", "-o", os.devnull).returncode == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)  # not replaced by a regular file
+
+
+def test_compact_json_for_many_paths_equals_the_indented_document() -> None:
+    from leakhunt import find_retaining_paths, load_graph, select_nodes
+    from leakhunt.render.json_report import paths_document
+
+    fixture = str(v8_fixture("leak_chain"))
+    result = run("paths", fixture, "class:Function", "name:\n", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1  # compact: thousands of paths
+    graph = load_graph(fixture)
+    report = find_retaining_paths(graph, select_nodes(graph, ["class:Function", "name:\n"]))
+    assert len(report.paths) > 1000
+    assert json.loads(result.stdout) == json.loads(json.dumps(paths_document(graph, report)))
