@@ -58,6 +58,17 @@ class TopConsoleRenderer(Renderer[TopReport]):
                 f"{r.dominated_count:,}",
             )
         console.print(retainers)
+        if result.classes:
+            self._classes(console, result)
+        if result.unreachable_count:
+            console.print(
+                f"[yellow]note:[/yellow] {result.unreachable_count:,} node(s) are unreachable from the "
+                "root over retaining edges; they are attached to the root, as DevTools does"
+            )
+        for problem in result.problems:
+            console.print(f"[yellow]note:[/yellow] {problem}")
+
+    def _classes(self, console: Console, result: TopReport) -> None:
         classes = Table(
             title=f"Top {len(result.classes)} of {result.class_count:,} classes by retained size",
             title_justify="left",
@@ -74,10 +85,3 @@ class TopConsoleRenderer(Renderer[TopReport]):
                 _percent(c.retained_size, result.total_size),
             )
         console.print(classes)
-        if result.unreachable_count:
-            console.print(
-                f"[yellow]note:[/yellow] {result.unreachable_count:,} node(s) are unreachable from the "
-                "root over retaining edges; they are attached to the root, as DevTools does"
-            )
-        for problem in result.problems:
-            console.print(f"[yellow]note:[/yellow] {problem}")
