@@ -92,3 +92,24 @@ def test_export_parquet(tmp_path: Path) -> None:
 def test_export_requires_output() -> None:
     result = run("export", str(v8_fixture("leak_chain")))
     assert result.returncode == 2 and "Missing option '-o'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "fixtures/spidermonkey/gjs_plain_leak.heap.gz",
+        "fixtures/spidermonkey/js78_compartments.heap.gz",
+        "fixtures/spidermonkey/cc/cc_all_forms.log",
+    ],
+)
+@pytest.mark.parametrize("semantics", ["devtools", "memlab"])
+def test_top_works_on_spidermonkey_and_cc_graphs(fixture: str, semantics: str) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    result = run("top", fixture, "--semantics", semantics, "--format", "json", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    graph = load_graph(str(repo / fixture))
+    assert doc["semantics"] == semantics
+    assert doc["total_size"] == int(graph.node_self_size.sum())
+    sizes = [r["retained_size"] for r in doc["retainers"]]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] <= doc["total_size"]
