@@ -155,14 +155,6 @@ class GraphBuilder:
         self._node_detached.append(detachedness)
         return ordinal
 
-    def set_node_context(self, node: int, context: int) -> None:
-        """Attribute ``node`` to context index ``context``."""
-        self._node_context[node] = context
-
-    def set_node_class(self, node: int, class_name: str) -> None:
-        """Replace ``node``'s class name (for classes inferred after the node was added)."""
-        self._node_class[node] = self.strings.intern(class_name)
-
     def add_edge(self, source: int, target: int, kind: EdgeKind, name: str | int) -> int:
         """Append an edge; return its pre-freeze index. Indexed kinds take an int name."""
         index = len(self._edge_target)
@@ -200,12 +192,6 @@ class GraphBuilder:
         self._root_kind.append(int(kind))
         self._root_label.append(self.strings.intern(label))
         return edge
-
-    def mark_root(self, edge: int, kind: RootKind, label: str) -> None:
-        """Declare an existing edge (pre-freeze index) a root edge."""
-        self._root_edge.append(edge)
-        self._root_kind.append(int(kind))
-        self._root_label.append(self.strings.intern(label))
 
     def add_ephemeron(self, table: int | None, key: int, value: int, name: str) -> int:
         """Add a weak-map entry; the value is held iff ``key`` (and ``table``, if any) are.

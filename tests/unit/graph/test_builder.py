@@ -93,3 +93,16 @@ def test_node_view_reads_one_row() -> None:
     )
     assert view.kind is NodeKind.CLOSURE
     assert repr(view) == "<Function 'onTick' @77 (closure)>"
+
+
+def test_contexts_and_problems_are_kept() -> None:
+    b = GraphBuilder()
+    glob = b.add_node(NodeKind.OBJECT, "global", node_id=1, context=0)
+    ctx = b.add_context(-1, glob, "https://example.com/", "realm")
+    for index in range(150):
+        b.add_problem(f"odd line {index}")
+    g = b.freeze(SOURCE)
+    assert ctx == 0
+    assert g.contexts.name == ("https://example.com/",) and g.contexts.kind == ("realm",)
+    assert g.contexts.global_node.tolist() == [glob] and g.node_context[glob] == 0
+    assert len(g.problems) == 100 and g.problems[0] == "odd line 0"
