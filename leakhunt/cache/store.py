@@ -174,11 +174,6 @@ class CacheEntry:
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
 
-    def clear(self) -> None:
-        """Remove the whole entry."""
-        with contextlib.suppress(OSError):
-            shutil.rmtree(self.directory)
-
 
 class IndexCache:
     """The cache directory; :meth:`entry_for` gives the entry of one input file."""
