@@ -29,7 +29,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
