@@ -45,12 +45,7 @@ class TableFormat(StrEnum):
     help="csv or parquet [default: from the file name; .parquet/.pq means Parquet].",
 )
 def export(
-    file: str,
-    input_format: str | None,
-    dump_index: int | None,
-    quiet: bool,
-    no_cache: bool,
-    cache_dir: str | None,
+    source: InputChoice,
     semantics: str,
     output: str,
     table_format: str | None,
@@ -67,8 +62,8 @@ def export(
       duckdb -c "select class, sum(retained_size) from 'nodes.parquet' group by 1 order by 2 desc limit 10"
     """
     chosen = TableFormat(table_format) if table_format else TableFormat.for_path(output)
-    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
-    with progress_callback(not quiet) as progress:
+    loaded = load_input(source)
+    with progress_callback(not source.quiet) as progress:
         tree = cached_dominators(loaded, Semantics(semantics), progress)
         if chosen is TableFormat.CSV:
             with open_output(output) as out:
@@ -78,7 +73,7 @@ def export(
                 write_node_parquet(loaded.graph, tree, temporary)
         else:
             assert_never(chosen)
-    if not quiet:
+    if not source.quiet:
         click.echo(
             f"wrote {loaded.graph.node_count:,} rows to {output} ({chosen.value}; retained sizes "
             f"and dominators in {tree.semantics.value} semantics)",

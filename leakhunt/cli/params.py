@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,34 +72,56 @@ def output_option(func: F) -> F:
 
 
 def input_options(func: F) -> F:
-    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``."""
-    func = click.option(
+    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``.
+
+    The command receives them gathered into one ``source: InputChoice`` argument.
+    """
+
+    @functools.wraps(func)
+    def gather(
+        *args: Any,
+        file: str,
+        input_format: str | None,
+        dump_index: int | None,
+        quiet: bool,
+        no_cache: bool,
+        cache_dir: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        source = InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir)
+        return func(*args, source=source, **kwargs)
+
+    wrapped: Any = gather
+    wrapped = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False),
         default=None,
         envvar="LEAKHUNT_CACHE_DIR",
         help="Index cache location [default: $XDG_CACHE_HOME/leakhunt or ~/.cache/leakhunt].",
-    )(func)
-    func = click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--no-cache",
         is_flag=True,
         help="Neither read nor write the index cache (parsed graph and analysis results).",
-    )(func)
-    func = click.option("--quiet", "-q", is_flag=True, help="No progress bars on stderr.")(func)
-    func = click.option(
+    )(wrapped)
+    wrapped = click.option("--quiet", "-q", is_flag=True, help="No progress bars on stderr.")(
+        wrapped
+    )
+    wrapped = click.option(
         "--dump",
         "dump_index",
         type=click.IntRange(min=0),
         default=None,
         help="For files holding several dumps: which one (0-based; default the last).",
-    )(func)
-    func = click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--input-format",
         type=click.Choice(sorted(IMPORTERS)),
         default=None,
         help="Read FILE as this format instead of detecting it from its content.",
-    )(func)
-    return click.argument("file", type=click.Path(exists=True, dir_okay=False))(func)
+    )(wrapped)
+    result: F = click.argument("file", type=click.Path(exists=True, dir_okay=False))(wrapped)
+    return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,12 +56,7 @@ def _renderer(
 @format_option
 @output_option
 def paths(
-    file: str,
-    input_format: str | None,
-    dump_index: int | None,
-    quiet: bool,
-    no_cache: bool,
-    cache_dir: str | None,
+    source: InputChoice,
     targets: tuple[str, ...],
     include_weak: bool,
     max_paths: int,
@@ -86,7 +81,7 @@ def paths(
       leakhunt paths app.heapsnapshot name:LeakedPayload --format json -o paths.json
     """
     selectors = [parse_selector(t) for t in targets]
-    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
+    loaded = load_input(source)
     graph = loaded.graph
     nodes = select_nodes(graph, selectors)
     options = PathOptions(include_weak=include_weak, max_paths=max_paths)

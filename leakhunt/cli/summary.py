@@ -38,12 +38,7 @@ def _renderer(output_format: OutputFormat) -> Renderer[Summary]:
 @format_option
 @output_option
 def summary(
-    file: str,
-    input_format: str | None,
-    dump_index: int | None,
-    quiet: bool,
-    no_cache: bool,
-    cache_dir: str | None,
+    source: InputChoice,
     top: int,
     output_format: str,
     output: str | None,
@@ -56,7 +51,7 @@ def summary(
       leakhunt summary app.heapsnapshot.gz --top 50
       leakhunt summary app.heapsnapshot --format json -o summary.json
     """
-    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
+    loaded = load_input(source)
     result = summarize(loaded.graph, SummaryOptions(top=top))
     with open_output(output) as out:
         _renderer(OutputFormat(output_format)).render(result, out)

@@ -45,12 +45,7 @@ def _renderer(output_format: OutputFormat, graph: RetentionGraph) -> Renderer[To
 @format_option
 @output_option
 def top(
-    file: str,
-    input_format: str | None,
-    dump_index: int | None,
-    quiet: bool,
-    no_cache: bool,
-    cache_dir: str | None,
+    source: InputChoice,
     semantics: str,
     top: int,
     classes: int,
@@ -69,8 +64,8 @@ def top(
       leakhunt top app.heapsnapshot --top 50 --classes 0
       leakhunt top app.heapsnapshot --semantics memlab --format json -o top.json
     """
-    loaded = load_input(InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir))
-    with progress_callback(not quiet) as progress:
+    loaded = load_input(source)
+    with progress_callback(not source.quiet) as progress:
         tree = cached_dominators(loaded, Semantics(semantics), progress)
     columns = cached_class_columns(loaded, tree)
     report = find_top_retainers(
