@@ -59,18 +59,18 @@ from typing import assert_never
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import weak_kinds
 from leakhunt.analyzers._kernels import (
     accumulate_retained,
     essential_retainers,
     lengauer_tarjan,
     referenced,
 )
-from leakhunt.analyzers.distances import compute_devtools_distances
+from leakhunt.analyzers.devtools.distances import compute_devtools_distances
+from leakhunt.analyzers.devtools.essential import compute_essential_edges
+from leakhunt.analyzers.devtools.ownership import compute_shallow_sizes
+from leakhunt.analyzers.devtools.page_flags import compute_page_owned, find_user_roots
+from leakhunt.analyzers.devtools.terms import weak_kinds
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
-from leakhunt.analyzers.essential import compute_essential_edges
-from leakhunt.analyzers.ownership import compute_shallow_sizes
-from leakhunt.analyzers.page_flags import compute_page_owned, find_user_roots
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.progress import Progress

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from leakhunt.errors import InputError, UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers._json_stream import open_maybe_gzip
-from leakhunt.importers.firefox_cclog import FirefoxCCLogImporter, load_firefox_cclog
+from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.firefox_cc.importer import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
-from leakhunt.importers.spidermonkey_gclog import (
+from leakhunt.importers.spidermonkey.importer import (
     SpiderMonkeyGcLogImporter,
     load_spidermonkey_gclog,
 )
-from leakhunt.importers.v8_heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
+from leakhunt.importers.v8.heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
 
 __all__ = [
     "IMPORTERS",

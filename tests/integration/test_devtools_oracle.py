@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from leakhunt.analyzers.devtools.essential import compute_essential_edges
 from leakhunt.analyzers.dominators import DominatorTree, Semantics, compute_dominators
-from leakhunt.analyzers.essential import compute_essential_edges
 from leakhunt.graph import RetentionGraph
 from leakhunt.importers import load_graph
 

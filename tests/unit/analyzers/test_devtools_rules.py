@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from leakhunt.analyzers.distances import compute_devtools_distances, js_parse_int
-from leakhunt.analyzers.dom_state import propagate_dom_state
+from leakhunt.analyzers.devtools.distances import compute_devtools_distances, js_parse_int
+from leakhunt.analyzers.devtools.dom_state import propagate_dom_state
+from leakhunt.analyzers.devtools.essential import compute_essential_edges
+from leakhunt.analyzers.devtools.ownership import compute_shallow_sizes
+from leakhunt.analyzers.devtools.page_flags import compute_page_owned, find_user_roots
 from leakhunt.analyzers.dominators import Semantics, compute_dominators
-from leakhunt.analyzers.essential import compute_essential_edges
-from leakhunt.analyzers.ownership import compute_shallow_sizes
-from leakhunt.analyzers.page_flags import compute_page_owned, find_user_roots
 from leakhunt.graph import EdgeKind, GraphBuilder, NodeKind, RetentionGraph, SourceInfo
 
 SOURCE = SourceInfo("inline", "test", "none")

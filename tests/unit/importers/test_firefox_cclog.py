@@ -19,7 +19,7 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.importers import IMPORTERS, load_firefox_cclog, load_graph, sniff_format
-from leakhunt.importers.firefox_cclog import FORMAT_NAME, unknown_references_label
+from leakhunt.importers.firefox_cc.importer import FORMAT_NAME, unknown_references_label
 
 REPO = Path(__file__).resolve().parents[3]
 CC_DIR = REPO / "fixtures" / "spidermonkey" / "cc"

@@ -18,7 +18,7 @@ from leakhunt.errors import UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, RootKind
 from leakhunt.importers import load_graph, sniff_format
-from leakhunt.importers.firefox_cclog import FORMAT_NAME
+from leakhunt.importers.firefox_cc.importer import FORMAT_NAME
 
 FIREFOX = Path(__file__).resolve().parents[3] / "fixtures" / "firefox"
 

@@ -16,8 +16,8 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.importers import IMPORTERS, ImportOptions, load_graph, sniff_format
-from leakhunt.importers import spidermonkey_gclog as gclog
-from leakhunt.importers.spidermonkey_gclog import load_spidermonkey_gclog
+from leakhunt.importers.spidermonkey import importer as gclog
+from leakhunt.importers.spidermonkey.importer import load_spidermonkey_gclog
 
 from helpers.gclog_oracle import EDGE_CASES, REAL_FIXTURES, cell_nodes, node_of, sidecar
 

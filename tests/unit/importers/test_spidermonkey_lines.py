@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from leakhunt.importers import _gclog_lines as lines
-from leakhunt.importers._gclog_lines import (
+from leakhunt.importers.spidermonkey import lines
+from leakhunt.importers.spidermonkey.lines import (
     Block,
     find_size_suffix,
     intern_slices,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from leakhunt.importers._gclog_vocabulary import (
+from leakhunt.importers.spidermonkey.vocabulary import (
     TYPE_KINDS,
     TYPE_NAMES,
     classify_edge_name,

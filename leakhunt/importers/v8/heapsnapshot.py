@@ -2,9 +2,9 @@
 
 Field layout and type vocabularies come from ``snapshot.meta``; nothing is hard-coded but
 the field *names* the format defines. ``nodes`` and ``edges`` are parsed chunk by chunk
-straight into columns (see :mod:`leakhunt.importers._json_stream`); flat ``to_node``
+straight into columns (see :mod:`leakhunt.importers.common.json_stream`); flat ``to_node``
 offsets become ordinals here and nowhere else. The V8 root layout, WeakMap entry pairs and
-NativeContexts are mapped to the neutral model in :mod:`leakhunt.importers.v8_layout`.
+NativeContexts are mapped to the neutral model in :mod:`leakhunt.importers.v8.layout`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
-from leakhunt.importers._json_stream import JsonObjectStream
+from leakhunt.importers.common.json_stream import JsonObjectStream
 from leakhunt.importers.interface import ImportOptions, Progress
-from leakhunt.importers.v8_layout import V8Columns, assemble_graph
+from leakhunt.importers.v8.layout import V8Columns, assemble_graph
 
 __all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot"]
 
@@ -134,9 +134,7 @@ class _RecordSink:
             self.columns[field][start:stop] = column_values
         self.count = stop
 
-    def _node_ordinals(
-        self, offsets: npt.NDArray[np.int64], start: int
-    ) -> npt.NDArray[np.int64]:
+    def _node_ordinals(self, offsets: npt.NDArray[np.int64], start: int) -> npt.NDArray[np.int64]:
         # to_node is a flat offset into "nodes": divide once, here, and nowhere else.
         ordinals, remainders = np.divmod(offsets, self.node_width)
         if remainders.any():
@@ -149,7 +147,9 @@ class _RecordSink:
         if ordinals.size and ordinals.max() >= _MAX_NODES:
             bad = int(np.flatnonzero(ordinals >= _MAX_NODES)[0])
             raise SnapshotFormatError(
-                self.path, f"edge {start + bad}", f"to_node {int(offsets[bad])} points past the last node"
+                self.path,
+                f"edge {start + bad}",
+                f"to_node {int(offsets[bad])} points past the last node",
             )
         return ordinals
 
@@ -199,7 +199,7 @@ def load_v8_heapsnapshot(
     Examples
     --------
     >>> import pathlib
-    >>> sample = pathlib.Path(__file__).parents[2] / "fixtures/v8/edge_cases/worked_example.heapsnapshot"
+    >>> sample = pathlib.Path(__file__).parents[3] / "fixtures/v8/edge_cases/worked_example.heapsnapshot"
     >>> g = load_v8_heapsnapshot(str(sample))
     >>> g.node_count, g.edge_count, int(g.node_self_size.sum())
     (6, 7, 220)

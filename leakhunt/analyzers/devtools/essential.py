@@ -8,7 +8,7 @@ An edge is not essential (DevTools ``computeIsEssentialEdge``) when
 3. it is a self edge;
 4. it leaves a node other than the root and is a shortcut;
 5. it leaves a node other than the root and goes from a node without the page-owned flag into
-   one with it (:mod:`leakhunt.analyzers.page_flags`).
+   one with it (:mod:`leakhunt.analyzers.devtools.page_flags`).
 
 memlab applies rules 2-5 with its own page flag.
 
@@ -39,10 +39,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import weak_kinds
 from leakhunt.analyzers._kernels import essential_edges
+from leakhunt.analyzers.devtools.page_flags import compute_page_owned
+from leakhunt.analyzers.devtools.terms import weak_kinds
 from leakhunt.analyzers.dominator_results import Semantics
-from leakhunt.analyzers.page_flags import compute_page_owned
 from leakhunt.graph.core import RetentionGraph
 
 __all__ = ["compute_essential_edges"]

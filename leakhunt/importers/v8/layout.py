@@ -1,7 +1,7 @@
 """V8 vocabulary → the neutral model: kinds, root layout, WeakMap pairs, NativeContexts, classes.
 
 Everything V8-specific about *meaning* lives here (the parsing lives in
-:mod:`leakhunt.importers.v8_heapsnapshot`). Facts used, all observed in Node 20 and Chrome
+:mod:`leakhunt.importers.v8.heapsnapshot`). Facts used, all observed in Node 20 and Chrome
 snapshots (``shared/reference/v8-heapsnapshot.md`` §3-§6):
 
 * node 0 is the synthetic root; its ``(GC roots)`` child groups V8's root categories, whose
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +30,9 @@ from leakhunt.graph.core import (
     SourceInfo,
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from leakhunt.importers._string_search import StringSearch
-from leakhunt.importers.v8_contexts import attribute_to_contexts, find_contexts
+from leakhunt.importers.v8.columns import V8Columns
+from leakhunt.importers.v8.contexts import attribute_to_contexts, find_contexts
+from leakhunt.importers.v8.string_search import StringSearch
 
 __all__ = ["V8Columns", "assemble_graph"]
 
@@ -94,25 +94,6 @@ _EPHEMERON_NAME = re.compile(
     rf"([0-9]+) / (part of key \({_ANY}*? @([0-9]+)\) -> value \({_ANY}*? @([0-9]+)\) "
     rf"pair in WeakMap \(table @([0-9]+)\))"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class V8Columns:
-    """The de-interleaved, ordinal-based columns of one snapshot, before interpretation."""
-
-    path: str
-    node_types: tuple[str, ...]
-    edge_types: tuple[str, ...]
-    strings: tuple[str, ...]
-    node_type: npt.NDArray[np.uint8]
-    node_name: npt.NDArray[np.uint32]
-    node_id: npt.NDArray[np.int64]
-    node_self_size: npt.NDArray[np.int64]
-    node_detachedness: npt.NDArray[np.uint8]
-    node_first_edge: npt.NDArray[np.int64]
-    edge_type: npt.NDArray[np.uint8]
-    edge_name: npt.NDArray[np.uint32]
-    edge_target: npt.NDArray[np.int32]
 
 
 def _lookup(

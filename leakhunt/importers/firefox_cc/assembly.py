@@ -14,8 +14,8 @@ import numpy as np
 from leakhunt.graph.builder import GraphBuilder
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from leakhunt.importers._cclog_nodes import describe_gc_thing, describe_refcounted
-from leakhunt.importers._cclog_parser import GC, GC_MARKED, CCLogRecords
+from leakhunt.importers.firefox_cc.nodes import describe_gc_thing, describe_refcounted
+from leakhunt.importers.firefox_cc.parser import GC, GC_MARKED, CCLogRecords
 
 __all__ = ["ENGINE", "FORMAT_NAME", "build_cc_graph", "unknown_references_label"]
 
@@ -324,7 +324,7 @@ def _incoming_counts(records: CCLogRecords) -> dict[int, int]:
 
 
 def build_cc_graph(path: str, records: CCLogRecords) -> RetentionGraph:
-    """The graph of one CC log (modelling: :mod:`leakhunt.importers.firefox_cclog`)."""
+    """The graph of one CC log (modelling: :mod:`leakhunt.importers.firefox_cc.importer`)."""
     assembly = _Assembly(records)
     for problem in records.problems:
         assembly.builder.add_problem(problem)

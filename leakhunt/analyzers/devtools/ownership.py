@@ -35,15 +35,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import (
+from leakhunt.analyzers._kernels import shallow_sizes
+from leakhunt.analyzers.devtools.dom_state import propagate_dom_state
+from leakhunt.analyzers.devtools.page_flags import find_user_roots
+from leakhunt.analyzers.devtools.terms import (
     EXTERNAL_STRING_DATA,
     nodes_named,
     string_indices,
     weak_kinds,
 )
-from leakhunt.analyzers._kernels import shallow_sizes
-from leakhunt.analyzers.dom_state import propagate_dom_state
-from leakhunt.analyzers.page_flags import find_user_roots
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import NodeKind
 

@@ -4,8 +4,8 @@ The log lists the graph the Gecko cycle collector (CC) built: refcounted C++ obj
 (``[rc=N]``), the JS things they hold (``[gc]`` gray, ``[gc.marked]`` black), colourless
 edges, weak-map entries and incremental roots, then after ``==========`` its verdict:
 ``[known=N]`` for a live refcounted node with references from outside the graph and
-``[garbage]`` for what it will free. Lines are read by :mod:`leakhunt.importers._cclog_parser`;
-descriptions are mapped by :mod:`leakhunt.importers._cclog_nodes`. Modelling:
+``[garbage]`` for what it will free. Lines are read by :mod:`leakhunt.importers.firefox_cc.parser`;
+descriptions are mapped by :mod:`leakhunt.importers.firefox_cc.nodes`. Modelling:
 
 **Roots** (as amccreight's ``cc/find_roots.py`` chooses them). Every refcounted node with a
 ``[known=N]`` line, and every refcounted ``IncrementalRoot``, is a
@@ -39,7 +39,7 @@ unreachable. Their number is in ``SourceInfo.details``.
 **Nodes**: ``node_id`` is the address (so ``0xADDR`` selectors work; the rare address
 above 2**63 is stored wrapped to int64); the engine type is ``refcounted``, ``gc`` or
 ``gc.marked``; kinds, classes and names come from the description (see
-:mod:`leakhunt.importers._cclog_nodes`). CC logs carry no sizes: every self size is 0.
+:mod:`leakhunt.importers.firefox_cc.nodes`). CC logs carry no sizes: every self size is 0.
 Edge targets and incremental roots without a node line become placeholder nodes (with a
 warning). Edges are :attr:`EdgeKind.PROPERTY` edges named as in the log; the log does not
 say which are C++ fields and which JS properties.
@@ -59,14 +59,14 @@ import zlib
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers._cclog_assembly import (
+from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.firefox_cc.assembly import (
     ENGINE,
     FORMAT_NAME,
     build_cc_graph,
     unknown_references_label,
 )
-from leakhunt.importers._cclog_parser import read_cc_log
-from leakhunt.importers._json_stream import open_maybe_gzip
+from leakhunt.importers.firefox_cc.parser import read_cc_log
 from leakhunt.importers.interface import ImportOptions, Progress
 
 __all__ = [
@@ -109,7 +109,7 @@ def load_firefox_cclog(
     Examples
     --------
     >>> import pathlib
-    >>> log = pathlib.Path(__file__).parents[2] / "fixtures/spidermonkey/cc/cc_all_forms.log"
+    >>> log = pathlib.Path(__file__).parents[3] / "fixtures/spidermonkey/cc/cc_all_forms.log"
     >>> g = load_firefox_cclog(str(log))
     >>> g.node_count - 1, g.source.engine
     (17, 'Gecko CC')

@@ -20,9 +20,9 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.builder import csr_from_edge_sources
 from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, RootKind
-from leakhunt.importers._gclog_attribution import EdgeColumns, attribute
-from leakhunt.importers._gclog_records import DumpRecords
-from leakhunt.importers._gclog_vocabulary import (
+from leakhunt.importers.spidermonkey.attribution import EdgeColumns, attribute
+from leakhunt.importers.spidermonkey.records import DumpRecords
+from leakhunt.importers.spidermonkey.vocabulary import (
     JS_VALUE_TYPES,
     OBJECT_TYPES,
     PLACEHOLDER_TYPE,
@@ -275,7 +275,7 @@ def assemble_graph(path: str, dump: DumpRecords, source: SourceInfo) -> Retentio
 
     Examples
     --------
-    >>> from leakhunt.importers._gclog_reader import GcLogReader
+    >>> from leakhunt.importers.spidermonkey.reader import GcLogReader
     >>> reader = GcLogReader("inline", None)
     >>> _ = reader.feed(b"# Roots.\\n0x10 B exact-Object\\n==========\\n0x10 B Object <no private>\\n> 0x20 B a\\n", 1)
     >>> dump, _ = reader.finish(b"", 6)

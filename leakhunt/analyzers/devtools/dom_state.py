@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import weak_kinds
 from leakhunt.analyzers._kernels import dom_state
+from leakhunt.analyzers.devtools.terms import weak_kinds
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind
 

@@ -3,10 +3,10 @@
 One text format is written by Firefox (``gc-edges.*.log``), GJS (``System.dumpHeap()``), the
 SpiderMonkey shells (``dumpHeap()``) and any embedder calling ``js::DumpHeap``. Format:
 ``shared/reference/spidermonkey-gc-log.md``. The file is read once, in blocks
-(:mod:`~leakhunt.importers._gclog_reader`, :mod:`~leakhunt.importers._gclog_heap`,
-:mod:`~leakhunt.importers._gclog_lines`), and one dump becomes a graph
-(:mod:`~leakhunt.importers._gclog_assembly`, :mod:`~leakhunt.importers._gclog_attribution`,
-:mod:`~leakhunt.importers._gclog_vocabulary`).
+(:mod:`~leakhunt.importers.spidermonkey.reader`, :mod:`~leakhunt.importers.spidermonkey.heap`,
+:mod:`~leakhunt.importers.spidermonkey.lines`), and one dump becomes a graph
+(:mod:`~leakhunt.importers.spidermonkey.assembly`, :mod:`~leakhunt.importers.spidermonkey.attribution`,
+:mod:`~leakhunt.importers.spidermonkey.vocabulary`).
 
 Choices
 -------
@@ -43,7 +43,7 @@ Choices
 Examples
 --------
 >>> import pathlib
->>> sample = pathlib.Path(__file__).parents[2] / "fixtures/spidermonkey/edge_cases/x_colours.log"
+>>> sample = pathlib.Path(__file__).parents[3] / "fixtures/spidermonkey/edge_cases/x_colours.log"
 >>> g = load_spidermonkey_gclog(str(sample))
 >>> g.node_count, g.edge_count, len(g.roots), g.contexts.name
 (9, 16, 5, ('https://x.example/',))
@@ -60,11 +60,11 @@ import zlib
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
-from leakhunt.importers._gclog_assembly import assemble_graph
-from leakhunt.importers._gclog_reader import ROOTS_TITLE, SEPARATOR, GcLogReader
-from leakhunt.importers._gclog_records import DumpRecords
-from leakhunt.importers._json_stream import open_maybe_gzip
+from leakhunt.importers.common.json_stream import open_maybe_gzip
 from leakhunt.importers.interface import ImportOptions, Progress
+from leakhunt.importers.spidermonkey.assembly import assemble_graph
+from leakhunt.importers.spidermonkey.reader import ROOTS_TITLE, SEPARATOR, GcLogReader
+from leakhunt.importers.spidermonkey.records import DumpRecords
 
 __all__ = ["SpiderMonkeyGcLogImporter", "load_spidermonkey_gclog"]
 
@@ -175,7 +175,7 @@ def load_spidermonkey_gclog(
     Examples
     --------
     >>> import pathlib
-    >>> log = pathlib.Path(__file__).parents[2] / "fixtures/spidermonkey/edge_cases/bsd_null_0x0.log"
+    >>> log = pathlib.Path(__file__).parents[3] / "fixtures/spidermonkey/edge_cases/bsd_null_0x0.log"
     >>> g = load_spidermonkey_gclog(str(log))
     >>> from leakhunt.graph.kinds import RootKind
     >>> len(g.ephemerons), [RootKind(k).name for k in g.roots.kind.tolist()]

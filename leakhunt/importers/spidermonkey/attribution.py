@@ -25,8 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.graph.core import ContextTable
-from leakhunt.importers._gclog_records import DumpRecords, HeaderLine
-from leakhunt.importers._gclog_vocabulary import (
+from leakhunt.importers.spidermonkey.records import DumpRecords, HeaderLine
+from leakhunt.importers.spidermonkey.vocabulary import (
     FUNCTION_TYPE,
     OBJECT_TYPES,
     PLACEHOLDER_TYPE,
@@ -240,8 +240,8 @@ def attribute(
     Examples
     --------
     >>> import pathlib
-    >>> from leakhunt.importers.spidermonkey_gclog import load_spidermonkey_gclog
-    >>> log = pathlib.Path(__file__).parents[2] / "fixtures/spidermonkey/edge_cases/windows_addresses.log"
+    >>> from leakhunt.importers.spidermonkey.importer import load_spidermonkey_gclog
+    >>> log = pathlib.Path(__file__).parents[3] / "fixtures/spidermonkey/edge_cases/windows_addresses.log"
     >>> g = load_spidermonkey_gclog(str(log))  # attribute() runs inside
     >>> g.contexts.name, hex(int(g.node_id[g.contexts.global_node[0]]))
     (('https://example.com/',), '0x1d2a3b40040')

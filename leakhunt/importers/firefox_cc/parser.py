@@ -2,7 +2,7 @@
 
 Turns the text into plain records (:class:`CCLogRecords`) and nothing more: which node is a
 root, how weak-map entries hold their values and what the results section means is decided
-by :mod:`leakhunt.importers.firefox_cclog`. Grammar (``nsCycleCollectorLogger``)::
+by :mod:`leakhunt.importers.firefox_cc.importer`. Grammar (``nsCycleCollectorLogger``)::
 
     cc_log      := ["# WantAllTraces=" ("true" | "false")] graph_line* "==========" result_line*
     graph_line  := ADDR " [rc=" UINT "] " DESC | ADDR " [gc" [".marked"] "] " DESC

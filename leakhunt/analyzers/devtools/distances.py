@@ -40,7 +40,9 @@ import re
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import (
+from leakhunt.analyzers._kernels import NO_DISTANCE, SYSTEM_DISTANCE_BASE, devtools_distances
+from leakhunt.analyzers.devtools.page_flags import find_user_roots
+from leakhunt.analyzers.devtools.terms import (
     MAP_DESCRIPTORS,
     NATIVE_CONTEXT,
     SLOPPY_FUNCTION_MAP,
@@ -48,8 +50,6 @@ from leakhunt.analyzers._devtools_terms import (
     string_indices,
     weak_kinds,
 )
-from leakhunt.analyzers._kernels import NO_DISTANCE, SYSTEM_DISTANCE_BASE, devtools_distances
-from leakhunt.analyzers.page_flags import find_user_roots
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind
 

@@ -11,17 +11,13 @@ Internal arrays, strings, code and other engine objects that no chain reaches ke
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 
 from leakhunt.graph.core import ContextTable, RootTable
 from leakhunt.graph.kinds import NodeKind, RootKind
-from leakhunt.importers._string_search import StringSearch
-
-if TYPE_CHECKING:
-    from leakhunt.importers.v8_layout import V8Columns
+from leakhunt.importers.v8.columns import V8Columns
+from leakhunt.importers.v8.string_search import StringSearch
 
 __all__ = ["attribute_to_contexts", "find_contexts"]
 

@@ -2,12 +2,12 @@
 
 Each block's heap lines are split into cell lines and edge lines; addresses, colours,
 ``SIZE::`` suffixes, descriptions and edge names are read with the array operations of
-:mod:`~leakhunt.importers._gclog_lines`, and every edge is given the cell it follows. The
+:mod:`~leakhunt.importers.spidermonkey.lines`, and every edge is given the cell it follows. The
 pieces are joined once per dump (:meth:`HeapColumns.store`).
 
 Examples
 --------
->>> from leakhunt.importers._gclog_lines import Block
+>>> from leakhunt.importers.spidermonkey.lines import Block
 >>> block = Block(b"0x10 B Object <unknown object>\\n> 0x20 B a\\n> 0x10 B b\\n")
 >>> lines = BlockLines.of(block, 1)
 >>> dump, heap = DumpRecords(index=0, pre_zone=False), HeapColumns("inline")
@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
-from leakhunt.importers._gclog_lines import (
+from leakhunt.importers.spidermonkey.lines import (
     Block,
     check_colours,
     find_size_suffix,
@@ -35,7 +35,7 @@ from leakhunt.importers._gclog_lines import (
     split_lines,
     split_string_descriptions,
 )
-from leakhunt.importers._gclog_records import DumpRecords
+from leakhunt.importers.spidermonkey.records import DumpRecords
 
 __all__ = ["BlockLines", "HeapColumns"]
 

@@ -3,9 +3,9 @@
 The log is fed in blocks of whole lines (:meth:`GcLogReader.feed`). Section titles, zone,
 realm, compartment and arena headers are rare and handled one by one; root and weak-map
 lines are few and parsed in Python; cell and edge lines, the bulk of the file, are parsed a
-block at a time by :mod:`leakhunt.importers._gclog_lines`. Addresses stay addresses here
+block at a time by :mod:`leakhunt.importers.spidermonkey.lines`. Addresses stay addresses here
 (resolving them to node ordinals needs the whole dump; see
-:mod:`leakhunt.importers._gclog_assembly`).
+:mod:`leakhunt.importers.spidermonkey.assembly`).
 
 Several dumps may be concatenated (GJS opens the file in append mode): each ``# Roots.``
 line starts one. Only the wanted dump is collected (the last one unless told); the others
@@ -34,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
-from leakhunt.importers._gclog_heap import BlockLines, HeapColumns
-from leakhunt.importers._gclog_lines import COLOURS, Block, parse_address
-from leakhunt.importers._gclog_records import DumpRecords, HeaderLine
+from leakhunt.importers.spidermonkey.heap import BlockLines, HeapColumns
+from leakhunt.importers.spidermonkey.lines import COLOURS, Block, parse_address
+from leakhunt.importers.spidermonkey.records import DumpRecords, HeaderLine
 
 __all__ = ["ROOTS_TITLE", "SEPARATOR", "GcLogReader"]
 

@@ -42,8 +42,8 @@ from typing import assert_never
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._devtools_terms import DOCUMENT_DOM_TREES, string_indices, weak_kinds
 from leakhunt.analyzers._kernels import mark_reachable
+from leakhunt.analyzers.devtools.terms import DOCUMENT_DOM_TREES, string_indices, weak_kinds
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind

@@ -1,8 +1,8 @@
 """What one dump of a ``js::DumpHeap`` log says, before addresses become node ordinals.
 
-Filled by :mod:`~leakhunt.importers._gclog_reader` and
-:mod:`~leakhunt.importers._gclog_heap`; consumed by
-:mod:`~leakhunt.importers._gclog_assembly`.
+Filled by :mod:`~leakhunt.importers.spidermonkey.reader` and
+:mod:`~leakhunt.importers.spidermonkey.heap`; consumed by
+:mod:`~leakhunt.importers.spidermonkey.assembly`.
 
 Examples
 --------

@@ -1,0 +1,1 @@
+"""Input plumbing shared by the importers (transparent gzip, streamed JSON)."""

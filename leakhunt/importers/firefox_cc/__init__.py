@@ -1,0 +1,1 @@
+"""Firefox cycle-collector logs (``cc-edges.*.log``)."""

@@ -1,0 +1,1 @@
+"""SpiderMonkey ``js::DumpHeap`` GC logs (Firefox, GJS, the js shells, embedders)."""

@@ -1,0 +1,1 @@
+"""V8 heap snapshots (``.heapsnapshot``) from Node and Chrome."""
