@@ -1,0 +1,59 @@
+"""Heap text made safe to show: every string in a dump is written by whoever wrote the heap.
+
+A web page chooses its class names, property names and strings, so a renderer must never let
+them act on the terminal (control sequences), on rich (markup such as ``[red]`` or ``[/]``) or
+on the encoder (lone UTF-16 surrogates, which V8 writes when it cuts a string inside a pair).
+:func:`visible` turns every such character into an inert, readable escape; the escaped text is
+plain data for every text renderer. JSON output keeps the exact string instead (the JSON
+encoder escapes it), and DOT/HTML renderers escape for their own syntax on top of this.
+
+Examples
+--------
+>>> visible("a\\x1b[2Jb")
+'a\\\\x1b[2Jb'
+>>> visible("csi\\u009b31m")
+'csi\\\\u009b31m'
+>>> visible("cut \\ud83d")
+'cut \\\\ud83d'
+>>> visible("tab\\there")
+'tab\\\\there'
+>>> visible("plain café ✓")
+'plain café ✓'
+>>> console_markup("[/bold] x")
+'\\\\[/bold] x'
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.markup import escape as _escape_markup
+
+__all__ = ["console_markup", "visible"]
+
+# C0 controls, DEL, C1 controls, lone surrogates, and the bidirectional overrides and isolates
+# that reorder what a reader sees (the "Trojan Source" characters).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control, surrogate and bidi-override character shown as an escape.
+
+    The result contains only printable characters and encodes as UTF-8 whatever the input.
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def console_markup(text: str) -> str:
+    """Heap text ready to embed in a rich markup string: made visible, then markup-escaped."""
+    return _escape_markup(visible(text))
