@@ -24,6 +24,7 @@ from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
+from leakhunt.render.safe_text import visible
 
 __all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
 
@@ -61,7 +62,8 @@ for _command in COMMANDS:
 
 
 def _fail(message: str, code: int) -> int:
-    click.echo(f"leakhunt: error: {message}", err=True)
+    # Messages quote file names and dump text: nothing in them may act on the terminal.
+    click.echo(f"leakhunt: error: {visible(message)}", err=True)
     return code
 
 
