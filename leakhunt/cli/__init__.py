@@ -13,6 +13,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Sequence
 
@@ -69,6 +70,11 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for expected failures)."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text the terminal's encoding cannot hold (lone surrogates, or anything under a
+        # non-UTF-8 locale) is written as escapes instead of ending the run.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -51,7 +51,9 @@ def open_output(path: str | None) -> Iterator[TextIO]:
         return
     with (
         atomic_path(path) as temporary,
-        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+        # Lone surrogates (V8 writes them when it cuts a string inside a pair) cannot be
+        # encoded: they are written as \\uXXXX escapes, which is also their JSON spelling.
+        open(temporary, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as stream,
     ):
         yield stream
 

@@ -122,7 +122,7 @@ def input_options(func: F) -> F:
         envvar="LEAKHUNT_MAX_INPUT_SIZE",
         callback=_input_size,
         help="Stop reading a dump that decompresses to more than SIZE (e.g. 800M, 8G; 0: no "
-        "limit) [default for gzip: the larger of 256 MiB and 100 times the file size].",
+        "limit) [default for gzip: past 64 MiB, at most 50 times the compressed bytes read].",
     )(wrapped)
     wrapped = click.option(
         "--cache-dir",

@@ -7,16 +7,17 @@ Every importer reads through :func:`open_maybe_gzip`. For gzip input the decoded
   naming the file and how many decompressed bytes were read before the fault;
 * stops once the decompressed data pass a limit, so that a small "gzip bomb" (a few
   kilobytes that expand to gigabytes) cannot keep leakhunt busy for minutes or exhaust
-  memory. By default the limit is the larger of :data:`DEFAULT_FLOOR` and
-  :data:`DEFAULT_EXPANSION` times the compressed size (real dumps compress 4-10 times); an
-  explicit limit (``--max-input-size``, ``LEAKHUNT_MAX_INPUT_SIZE``) replaces it and also
-  applies to plain files; 0 means no limit.
+  memory. By default, past the first :data:`DEFAULT_FLOOR` bytes, the data read so far may
+  be at most :data:`DEFAULT_EXPANSION` times the compressed bytes read so far (real dumps
+  compress 4-10 times; a bomb expands hundreds of times from its first block on). An
+  explicit limit (``--max-input-size``, ``LEAKHUNT_MAX_INPUT_SIZE``) replaces that rule and
+  also applies to plain files; 0 means no limit at all.
 
 Examples
 --------
 >>> default_limit(1_000_000) == DEFAULT_FLOOR
 True
->>> default_limit(10 << 30) == 100 * (10 << 30)
+>>> default_limit(10 << 30) == DEFAULT_EXPANSION * (10 << 30)
 True
 >>> parse_size("512M"), parse_size("2G"), parse_size("1000"), parse_size("0")
 (536870912, 2147483648, 1000, 0)
@@ -46,10 +47,11 @@ __all__ = [
     "parse_size",
 ]
 
-DEFAULT_EXPANSION = 100
-"""Default limit on how many times larger than the file gzip input may decompress."""
-DEFAULT_FLOOR = 256 << 20
-"""Default decompressed size always allowed, whatever the compressed size (256 MiB)."""
+DEFAULT_EXPANSION = 50
+"""Default limit on how many times larger than the compressed bytes read so far the
+decompressed data may be (checked past :data:`DEFAULT_FLOOR`)."""
+DEFAULT_FLOOR = 64 << 20
+"""Default decompressed size always allowed, whatever the compressed size (64 MiB)."""
 DEFLATE_MAX_RATIO = 1032
 """The most a deflate stream can expand (RFC 1951: 258 bytes from about 2 bits)."""
 
@@ -95,7 +97,7 @@ def format_size(size: int) -> str:
 
 
 def default_limit(compressed_size: int) -> int:
-    """Decompressed bytes allowed by default for a gzip file of ``compressed_size`` bytes."""
+    """The most decompressed bytes the default rule allows for a gzip file of that size."""
     return max(DEFAULT_FLOOR, DEFAULT_EXPANSION * compressed_size)
 
 
@@ -133,6 +135,7 @@ class DecodedInput:
         self.file_size = os.fstat(raw.fileno()).st_size
         self.explicit_limit = limit
         self.limit = (default_limit(self.file_size) if limit is None else limit) if gzipped else 0
+        self._check_ratio = gzipped and limit is None
         if limit and not gzipped and self.file_size > limit:
             raise InputTooLargeError(
                 path,
@@ -186,23 +189,32 @@ class DecodedInput:
                 break
             pieces.append(piece)
             got += len(piece)
-        if self.limit and self.position + got > self.limit:
-            raise self._too_large()
+        reached = self.position + got
+        if self.limit and reached > self.limit:
+            raise self._too_large(reached)
+        if (
+            self._check_ratio
+            and reached > DEFAULT_FLOOR
+            and reached > DEFAULT_EXPANSION * self.raw.tell()
+        ):
+            raise self._too_large(reached)
         return b"".join(pieces)
 
-    def _too_large(self) -> InputTooLargeError:
+    def _too_large(self, reached: int) -> InputTooLargeError:
         if self.explicit_limit is None:
-            why = (
-                f"the default limit: the larger of {format_size(DEFAULT_FLOOR)} and "
-                f"{DEFAULT_EXPANSION} times the {format_size(self.file_size)} file; a gzip bomb?"
+            problem = (
+                f"expands more than {DEFAULT_EXPANSION} times (to {format_size(reached)} from "
+                f"{format_size(self.raw.tell())} of compressed data; a gzip bomb?)"
             )
         else:
-            why = "the --max-input-size limit"
+            problem = (
+                f"decompresses to more than {format_size(self.limit)} (the --max-input-size limit)"
+            )
         return InputTooLargeError(
             self.path,
             "gzip stream",
-            f"decompresses to more than {format_size(self.limit)} ({why}); "
-            "raise it with --max-input-size or LEAKHUNT_MAX_INPUT_SIZE (0: no limit)",
+            f"{problem}: to read it anyway, set --max-input-size or LEAKHUNT_MAX_INPUT_SIZE "
+            "(a size such as 8G; 0 for no limit)",
         )
 
     def lines(self, block_bytes: int = 1 << 20) -> Iterator[bytes]:

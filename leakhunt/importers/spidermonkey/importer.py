@@ -79,12 +79,16 @@ def _read(
     total = stream.file_size
     reader = GcLogReader(path, wanted)
     line, carry, cut_short = 1, b"", -1
+    long_line: list[bytes] = []  # pieces of a line longer than a block, joined once
     try:
         while block := stream.read(BLOCK_BYTES):
             cut = block.rfind(b"\n") + 1
             if cut == 0:
-                carry += block
+                long_line.append(block)
                 continue
+            if long_line:
+                carry = carry + b"".join(long_line)
+                long_line = []
             line += reader.feed(carry + block[:cut], line)
             carry = block[cut:]
             if progress is not None:
@@ -94,7 +98,7 @@ def _read(
     finally:
         stream.close()
         raw.close()
-    dump, count = reader.finish(carry, line)
+    dump, count = reader.finish(carry + b"".join(long_line), line)
     if cut_short >= 0 and dump is not None:
         dump.add_problem(
             f"the gzip stream ends early (truncated file?) after {cut_short:,} decompressed "

@@ -46,6 +46,8 @@ I64 = npt.NDArray[np.int64]
 ROOTS_TITLE = b"# Roots."
 WEAK_MAPS_TITLE = b"# Weak maps."
 SEPARATOR = b"=========="
+MAX_DUMPS = 10_000
+"""Dumps one file may hold (GJS appends one per call; a log with more is not one)."""
 _WEAK_MAP_ENTRY = re.compile(r"WeakMapEntry map=(\S+) key=(\S+) keyDelegate=(\S+) value=(\S+)")
 _REALM = re.compile(r"# realm (.*) \[in compartment (\S+), zone (\S+)\]")
 _ZONED_COMPARTMENT = re.compile(r"# compartment (.*) \[in zone (\S+)\]")
@@ -85,8 +87,10 @@ class GcLogReader:
 
     # -- dumps and sections -------------------------------------------------------------
 
-    def _start_dump(self, pre_zone: bool) -> None:
+    def _start_dump(self, pre_zone: bool, line: int = 1) -> None:
         index = self.dump_count
+        if index >= MAX_DUMPS:
+            raise self._fail(line, f"more than {MAX_DUMPS:,} dumps in one file: not a heap log?")
         self.dump_count += 1
         self._tail_in_cell = False
         if self.wanted is None or self.wanted == index:
@@ -105,7 +109,7 @@ class GcLogReader:
         if text == ROOTS_TITLE:
             if self.kept is not None and self.kept.pre_zone:
                 raise self._fail(line, "a '# Roots.' title after a pre-zone dump (mixed formats)")
-            self._start_dump(pre_zone=False)
+            self._start_dump(pre_zone=False, line=line)
             return
         section = self._section
         if section is _Section.SKIP:
