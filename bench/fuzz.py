@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+LEAKHUNT_ROOT = ROOT
+"""The checkout whose leakhunt exec mode runs (``--leakhunt``)."""
 FIXTURES = ROOT / "fixtures"
 
 BAD_CLASSES = ("traceback", "hang", "memory", "partial", "control", "exit")
@@ -502,6 +504,9 @@ def _child(argv: list[str], mode: str, workdir: Path, memory: int) -> None:
         os.dup2(err, 2)
         os.chdir(workdir)
         if mode == "exec":
+            # This checkout's leakhunt, not whichever one the interpreter has installed.
+            path = os.environ.get("PYTHONPATH")
+            os.environ["PYTHONPATH"] = str(LEAKHUNT_ROOT) + (os.pathsep + path if path else "")
             os.execv(sys.executable, [sys.executable, "-m", "leakhunt", *argv])
         # Fresh streams on the redirected descriptors, as a new interpreter would have (the
         # parent's may be wrappers, e.g. pytest's capture).
@@ -760,10 +765,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
     parser.add_argument("--memory", default="3G", help="address space a child may add")
     parser.add_argument("--mode", choices=("fork", "exec"), default="fork")
+    parser.add_argument(
+        "--leakhunt",
+        type=Path,
+        help="exec mode: run the leakhunt of this checkout instead (to measure another branch)",
+    )
     parser.add_argument("--report", type=Path, help="write the JSON summary here")
     parser.add_argument("--keep", type=Path, help="copy the mutants of bad runs here")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    if args.leakhunt:
+        global LEAKHUNT_ROOT
+        LEAKHUNT_ROOT = args.leakhunt.resolve()
     sys.path.insert(0, str(ROOT))
     from leakhunt.importers.common.input_file import parse_size
 
