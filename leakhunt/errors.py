@@ -23,6 +23,7 @@ __all__ = [
     "InputError",
     "LeakhuntError",
     "NodeNotFoundError",
+    "OutputError",
     "SelectorError",
     "SnapshotFormatError",
     "UnsupportedFormatError",
@@ -59,6 +60,10 @@ class SnapshotFormatError(InputError):
 
 class UnsupportedFormatError(InputError):
     """No importer recognises the file."""
+
+
+class OutputError(LeakhuntError):
+    """An output file cannot be written (its directory is missing, or not writable)."""
 
 
 class GraphError(LeakhuntError):

@@ -13,6 +13,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,7 @@ from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
+from leakhunt.render.safe_text import visible
 
 __all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
 
@@ -61,12 +63,18 @@ for _command in COMMANDS:
 
 
 def _fail(message: str, code: int) -> int:
-    click.echo(f"leakhunt: error: {message}", err=True)
+    # Messages quote file names and dump text: nothing in them may act on the terminal.
+    click.echo(f"leakhunt: error: {visible(message)}", err=True)
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for expected failures)."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text the terminal's encoding cannot hold (lone surrogates, or anything under a
+        # non-UTF-8 locale) is written as escapes instead of ending the run.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from enum import StrEnum
 from typing import assert_never
 
@@ -10,8 +11,15 @@ import click
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.cache.session import cached_dominators
 from leakhunt.cli.output import atomic_path, open_output
-from leakhunt.cli.params import InputChoice, input_options, load_input, semantics_option
+from leakhunt.cli.params import (
+    InputChoice,
+    checked_output,
+    input_options,
+    load_input,
+    semantics_option,
+)
 from leakhunt.cli.progress import progress_callback
+from leakhunt.errors import ConfigError
 from leakhunt.render.node_table import write_node_csv, write_node_parquet
 
 
@@ -35,6 +43,7 @@ class TableFormat(StrEnum):
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True),
+    callback=checked_output,
     help="The table to write (replaced only when complete).",
 )
 @click.option(
@@ -62,6 +71,11 @@ def export(
       duckdb -c "select class, sum(retained_size) from 'nodes.parquet' group by 1 order by 2 desc limit 10"
     """
     chosen = TableFormat(table_format) if table_format else TableFormat.for_path(output)
+    if chosen is TableFormat.PARQUET and importlib.util.find_spec("pyarrow") is None:
+        raise ConfigError(
+            f"{output}: Parquet output needs pyarrow: pip install 'leakhunt[parquet]' "
+            "(or use a .csv file)"
+        )
     loaded = load_input(source)
     with progress_callback(not source.quiet) as progress:
         tree = cached_dominators(loaded, Semantics(semantics), progress)

@@ -10,7 +10,28 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
-__all__ = ["atomic_path", "open_output"]
+from leakhunt.errors import OutputError
+
+__all__ = ["atomic_path", "check_output_path", "open_output"]
+
+
+def check_output_path(path: str | None) -> None:
+    """Fail early, before any work, when ``path`` cannot be created where it is asked for.
+
+    Raises
+    ------
+    OutputError
+        When the directory is missing or is not a directory, or ``path`` is a directory.
+    """
+    if path is None or path == "-" or _is_special(path):
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise OutputError(f"{path}: cannot write: directory {directory!r} does not exist")
+    if os.path.isdir(path):
+        raise OutputError(f"{path}: cannot write: it is a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write: directory {directory!r} is not writable")
 
 
 def _is_special(path: str) -> bool:
@@ -30,7 +51,9 @@ def open_output(path: str | None) -> Iterator[TextIO]:
         return
     with (
         atomic_path(path) as temporary,
-        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+        # Lone surrogates (V8 writes them when it cuts a string inside a pair) cannot be
+        # encoded: they are written as \\uXXXX escapes, which is also their JSON spelling.
+        open(temporary, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as stream,
     ):
         yield stream
 
@@ -41,12 +64,19 @@ def atomic_path(path: str) -> Iterator[str]:
     if _is_special(path):
         yield path
         return
+    check_output_path(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".leakhunt-", suffix=".tmp", dir=directory)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".leakhunt-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     os.close(fd)
     try:
         yield temporary
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -14,12 +14,16 @@ import click
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.cache.session import CachedInput, open_input
 from leakhunt.cache.store import IndexCache
+from leakhunt.cli.output import check_output_path
 from leakhunt.cli.progress import progress_callback
+from leakhunt.errors import ConfigError
 from leakhunt.importers import IMPORTERS, ImportOptions
+from leakhunt.importers.common.input_file import parse_size
 
 __all__ = [
     "InputChoice",
     "OutputFormat",
+    "checked_output",
     "format_option",
     "input_options",
     "load_input",
@@ -60,6 +64,12 @@ def semantics_option(func: F) -> F:
     )(func)
 
 
+def checked_output(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for ``-o`` options: refuse an output path that cannot be written."""
+    check_output_path(value)  # before the input is read: a wrong -o costs nothing
+    return value
+
+
 def output_option(func: F) -> F:
     """``-o/--output FILE``."""
     return click.option(
@@ -67,8 +77,18 @@ def output_option(func: F) -> F:
         "--output",
         type=click.Path(dir_okay=False, writable=True),
         default=None,
+        callback=checked_output,
         help="Write the report to FILE (replaced only when complete) instead of stdout.",
     )(func)
+
+
+def _input_size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def input_options(func: F) -> F:
@@ -86,12 +106,24 @@ def input_options(func: F) -> F:
         quiet: bool,
         no_cache: bool,
         cache_dir: str | None,
+        max_input_size: int | None,
         **kwargs: Any,
     ) -> Any:
-        source = InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir)
+        source = InputChoice(
+            file, input_format, dump_index, quiet, no_cache, cache_dir, max_input_size
+        )
         return func(*args, source=source, **kwargs)
 
     wrapped: Any = gather
+    wrapped = click.option(
+        "--max-input-size",
+        metavar="SIZE",
+        default=None,
+        envvar="LEAKHUNT_MAX_INPUT_SIZE",
+        callback=_input_size,
+        help="Stop reading a dump that decompresses to more than SIZE (e.g. 800M, 8G; 0: no "
+        "limit) [default for gzip: past 64 MiB, at most 50 times the compressed bytes read].",
+    )(wrapped)
     wrapped = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False),
@@ -140,6 +172,8 @@ class InputChoice:
     """Bypass the index cache."""
     cache_dir: str | None
     """Cache location override."""
+    max_input_size: int | None = None
+    """Decompressed-size limit in bytes (0: none), or None for the default rule."""
 
 
 def load_input(choice: InputChoice) -> CachedInput:
@@ -153,7 +187,9 @@ def load_input(choice: InputChoice) -> CachedInput:
         return open_input(
             choice.file,
             format=choice.input_format,
-            options=ImportOptions(dump_index=choice.dump_index),
+            options=ImportOptions(
+                dump_index=choice.dump_index, max_input_size=choice.max_input_size
+            ),
             progress=progress,
             cache=cache,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from leakhunt.errors import InputError, UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.common.input_file import TruncatedInputError, open_maybe_gzip
 from leakhunt.importers.firefox_cc.importer import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
 from leakhunt.importers.spidermonkey.importer import (
@@ -50,11 +50,18 @@ def sniff_format(path: str) -> str:
     """
     try:
         stream, raw = open_maybe_gzip(path)
+        pieces: list[bytes] = []
         try:
-            head = stream.read(_SNIFF_BYTES)
+            # Small reads: a gzip stream cut early still shows what it starts with.
+            while sum(map(len, pieces)) < _SNIFF_BYTES and (piece := stream.read(512)):
+                pieces.append(piece)
+        except TruncatedInputError:
+            if not pieces:
+                raise
         finally:
             stream.close()
             raw.close()
+        head = b"".join(pieces)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     for name, importer in IMPORTERS.items():

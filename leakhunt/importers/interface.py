@@ -30,6 +30,9 @@ class ImportOptions:
 
     dump_index: int | None = None
     """For files holding several dumps: which one (0-based); None means the last."""
+    max_input_size: int | None = None
+    """Decompressed-size limit in bytes (0: none); None applies the default rule of
+    :mod:`leakhunt.importers.common.input_file` (gzip input only)."""
 
 
 class Importer(Protocol):

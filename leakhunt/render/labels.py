@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
+from leakhunt.render.safe_text import visible
 
 __all__ = ["edge_label", "node_label", "shorten"]
 
@@ -19,8 +20,8 @@ NAME_WIDTH = 60
 
 
 def shorten(text: str, width: int = NAME_WIDTH) -> str:
-    """One line, at most ``width`` characters."""
-    flat = text.replace("\r", "").replace("\n", "⏎")
+    """One line, at most ``width`` characters, every control character shown as an escape."""
+    flat = visible(text.replace("\r", "").replace("\n", "⏎"))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

@@ -11,6 +11,7 @@ from leakhunt.analyzers.top import TopReport
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import node_label, shorten
+from leakhunt.render.safe_text import console_markup as markup_safe
 from leakhunt.render.summary_console import format_bytes
 
 __all__ = ["TopConsoleRenderer", "semantics_note"]
@@ -41,7 +42,9 @@ class TopConsoleRenderer(Renderer[TopReport]):
         """Write the report."""
         g = self.graph
         console = Console(file=out, width=self.width or 120, highlight=False, soft_wrap=False)
-        console.print(f"[bold]{g.source.path}[/bold]  ({g.source.engine}, {g.source.format})")
+        console.print(
+            f"[bold]{markup_safe(g.source.path)}[/bold]  ({g.source.engine}, {g.source.format})"
+        )
         console.print(f"Retained sizes: {semantics_note(result.semantics.value)}")
         console.print(f"Total: {result.total_size:,} B ({format_bytes(result.total_size)})")
         retainers = Table(title=f"Top {len(result.retainers)} retainers", title_justify="left")
@@ -53,8 +56,8 @@ class TopConsoleRenderer(Renderer[TopReport]):
                 f"{r.retained_size:,}",
                 _percent(r.retained_size, result.total_size),
                 f"{r.self_size:,}",
-                node_label(g, r.node),
-                shorten(node_label(g, r.dominator), 40),
+                markup_safe(node_label(g, r.node)),
+                markup_safe(shorten(node_label(g, r.dominator), 40)),
                 f"{r.dominated_count:,}",
             )
         console.print(retainers)
@@ -66,7 +69,7 @@ class TopConsoleRenderer(Renderer[TopReport]):
                 "root over retaining edges; they are attached to the root, as DevTools does"
             )
         for problem in result.problems:
-            console.print(f"[yellow]note:[/yellow] {problem}")
+            console.print(f"[yellow]note:[/yellow] {markup_safe(problem)}")
 
     def _classes(self, console: Console, result: TopReport) -> None:
         classes = Table(
@@ -77,7 +80,7 @@ class TopConsoleRenderer(Renderer[TopReport]):
             classes.add_column(column, justify="left" if column == "class" else "right")
         for c in result.classes:
             classes.add_row(
-                shorten(c.class_name, 50),
+                markup_safe(shorten(c.class_name, 50)),
                 f"{c.count:,}",
                 "-" if c.min_distance < 0 else str(c.min_distance),
                 f"{c.self_size:,}",

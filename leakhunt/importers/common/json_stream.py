@@ -8,22 +8,25 @@ record sinks and decodes only the small members as JSON. Input may be gzip-compr
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
-import zlib
-from typing import BinaryIO, Protocol, cast
+import re
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.common.input_file import open_maybe_gzip
 from leakhunt.progress import Progress
 
 __all__ = ["IntegerSink", "JsonObjectStream", "open_maybe_gzip"]
 
 CHUNK_BYTES = 8 << 20
 _WHITESPACE = b" \t\r\n"
+_NOT_WHITESPACE = re.compile(rb"[^ \t\r\n]")
+_STRUCTURE = re.compile(rb'["\[\]{}]')
+_STRING_END = re.compile(rb'["\\]')
+_SCALAR_END = re.compile(rb"[,}\]]")
 
 
 class IntegerSink(Protocol):
@@ -36,16 +39,6 @@ class IntegerSink(Protocol):
         """The array ended after ``total`` integers."""
 
 
-def open_maybe_gzip(path: str) -> tuple[BinaryIO, BinaryIO]:
-    """Open ``path`` for binary reading; return (decoded stream, raw file for progress)."""
-    raw = open(path, "rb")  # noqa: SIM115 - closed by JsonObjectStream.close
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb")), raw
-    return raw, raw
-
-
 class JsonObjectStream:
     """Reads the members of a top-level JSON object one at a time.
 
@@ -55,12 +48,16 @@ class JsonObjectStream:
         File to read (plain or gzip).
     progress
         Optional ``progress(phase, done_bytes, total_bytes)`` callback.
+    max_input_size
+        Decompressed-size limit (see :mod:`leakhunt.importers.common.input_file`).
     """
 
-    def __init__(self, path: str, progress: Progress | None = None) -> None:
+    def __init__(
+        self, path: str, progress: Progress | None = None, max_input_size: int | None = None
+    ) -> None:
         self.path = path
-        self._stream, self._raw = open_maybe_gzip(path)
-        self._total = os.fstat(self._raw.fileno()).st_size
+        self._stream, self._raw = open_maybe_gzip(path, max_input_size)
+        self._total = self._stream.file_size
         self._progress = progress
         self._buffer = b""
         self._pos = 0
@@ -72,6 +69,16 @@ class JsonObjectStream:
     def total_bytes(self) -> int:
         """Size of the file on disk (compressed size for gzip input)."""
         return self._total
+
+    @property
+    def gzipped(self) -> bool:
+        """Whether the file is gzip-compressed."""
+        return self._stream.gzipped
+
+    @property
+    def decoded_bound(self) -> int:
+        """The most decoded bytes the file can hold (its size, or the gzip limit)."""
+        return self._stream.bound
 
     def close(self) -> None:
         """Close the underlying files."""
@@ -93,10 +100,7 @@ class JsonObjectStream:
         """Read up to ``want`` more bytes; return False at end of input."""
         if self._eof:
             return False
-        try:
-            data = self._stream.read(want)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise self._error(f"cannot decompress: {exc}") from None
+        data = self._stream.read(want)
         if not data:
             self._eof = True
             return False
@@ -110,11 +114,11 @@ class JsonObjectStream:
     def _peek(self) -> int:
         """Next non-whitespace byte without consuming it; -1 at end of input."""
         while True:
-            buf = self._buffer
-            while self._pos < len(buf) and buf[self._pos] in _WHITESPACE:
-                self._pos += 1
-            if self._pos < len(buf):
-                return buf[self._pos]
+            found = _NOT_WHITESPACE.search(self._buffer, self._pos)
+            if found is not None:
+                self._pos = found.start()
+                return self._buffer[self._pos]
+            self._pos = len(self._buffer)
             if not self._fill():
                 return -1
 
@@ -160,25 +164,87 @@ class JsonObjectStream:
         want = CHUNK_BYTES
         while True:
             self._peek()
-            text = self._buffer[self._pos :].decode("utf-8", "replace")
+            # surrogateescape keeps one character per invalid byte, so the byte position of
+            # the end is exact (the bad bytes come out as lone surrogates, shown escaped).
+            text = self._buffer[self._pos :].decode("utf-8", "surrogateescape")
             try:
                 value, end = decoder.raw_decode(text)
+            except RecursionError:
+                raise self._error(f"member {name!r} is nested too deeply") from None
             except json.JSONDecodeError as exc:
                 # A large member (the string table usually closes the file): read the rest of a
                 # plain file in one go instead of re-decoding a growing prefix; compressed
                 # input grows by doubling.
-                if self._stream is self._raw:
+                if not self._stream.gzipped:
                     want = max(want, self._total - self._raw.tell())
                 if self._fill(want):
                     want *= 2
                     continue
                 raise self._error(f"member {name!r} is not valid JSON: {exc.msg}") from None
+            except ValueError as exc:  # an integer of thousands of digits
+                raise self._error(f"member {name!r} is not usable JSON: {exc}") from None
             if end == len(text) and not self._eof and isinstance(value, int | float):
                 # A number may continue in the next chunk.
                 self._fill(want)
                 continue
-            self._pos += len(text[:end].encode("utf-8", "replace"))
+            self._pos += len(text[:end].encode("utf-8", "surrogateescape"))
             return value
+
+    def skip_value(self, name: str) -> None:
+        """Pass over the next JSON value without decoding it (for members nobody reads).
+
+        Only brackets and strings are followed, without recursion, so a hostile nesting depth
+        costs nothing; the content is not validated.
+        """
+        depth = 0
+        char = self._peek()
+        if char < 0:
+            raise self._error(f"file is truncated at member {name!r}")
+        while True:
+            buf = self._buffer
+            if depth == 0 and buf[self._pos] not in b'"[{':
+                # A scalar: it ends at the next comma or closing bracket.
+                end = _SCALAR_END.search(buf, self._pos)
+                if end is None:
+                    if not self._fill():
+                        raise self._error(f"file is truncated inside member {name!r}")
+                    continue
+                self._pos = end.start()
+                return
+            found = _STRUCTURE.search(buf, self._pos)
+            if found is None:
+                self._pos = len(buf)
+                if not self._fill():
+                    raise self._error(f"file is truncated inside member {name!r}")
+                continue
+            self._pos = found.start() + 1
+            token = buf[found.start()]
+            if token == ord('"'):
+                self._skip_string(name)
+            elif token in b"[{":
+                depth += 1
+            else:
+                depth -= 1
+            if depth <= 0:
+                if depth < 0:
+                    raise self._error(f"member {name!r} has an unmatched closing bracket")
+                return
+            if self._pos >= len(self._buffer) and not self._fill():
+                raise self._error(f"file is truncated inside member {name!r}")
+
+    def _skip_string(self, name: str) -> None:
+        while True:
+            found = _STRING_END.search(self._buffer, self._pos)
+            if found is None or (found.group() == b"\\" and found.end() >= len(self._buffer)):
+                self._pos = len(self._buffer) if found is None else found.start()
+                if not self._fill():
+                    raise self._error(f"file is truncated inside a string of member {name!r}")
+                continue
+            if found.group() == b"\\":
+                self._pos = found.end() + 1
+                continue
+            self._pos = found.end()
+            return
 
     def read_integer_array(self, name: str, sink: IntegerSink, phase: str) -> int:
         """Stream the integer array member ``name`` into ``sink``; return its length."""

@@ -52,14 +52,10 @@ unknown address, garbage that is also a root) become warnings in ``graph.problem
 
 from __future__ import annotations
 
-import gzip
-import os
 import re
-import zlib
 
-from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.common.input_file import open_maybe_gzip
 from leakhunt.importers.firefox_cc.assembly import (
     ENGINE,
     FORMAT_NAME,
@@ -90,7 +86,7 @@ def load_firefox_cclog(
     path
         A ``cc-edges.*.log`` file, plain or gzip-compressed.
     options
-        Import options (none apply: a CC log holds one collection).
+        Import options (only ``max_input_size`` applies: a CC log holds one collection).
     progress
         Optional ``progress(phase, done_bytes, total_bytes)`` callback.
 
@@ -118,18 +114,16 @@ def load_firefox_cclog(
     >>> dict(g.source.details)["garbage"][:42]
     '3 node(s) the collector will free: 0x7f100'
     """
-    del options
-    stream, raw = open_maybe_gzip(path)
+    limit = options.max_input_size if options is not None else None
+    stream, raw = open_maybe_gzip(path, limit)
     try:
-        total = os.fstat(raw.fileno()).st_size
+        total = stream.file_size
 
         def report(_line: int) -> None:
             if progress is not None:
                 progress("reading CC log", raw.tell(), total)
 
-        records = read_cc_log(stream, path, report if progress is not None else None)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise SnapshotFormatError(path, "gzip data", f"cannot decompress: {exc}") from None
+        records = read_cc_log(stream.lines(), path, report if progress is not None else None)
     finally:
         stream.close()
         raw.close()

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.common.text import cap_text, decode_text
 
 __all__ = ["GC", "GC_MARKED", "CCLogRecords", "WeakMapEntryRecord", "read_cc_log"]
 
@@ -51,11 +52,12 @@ SEPARATOR = b"=========="
 _HEADER = b"# WantAllTraces="
 _ADDRESS = re.compile(rb"(?:0[xX])?[0-9A-Fa-f]+")
 _NULL = b"(nil)"
-_RC_TAG = re.compile(rb"rc=([0-9]+)")
-_KNOWN_TAG = re.compile(rb"\[known=([0-9]+)\]")
+_RC_TAG = re.compile(rb"rc=([0-9]{1,19})")
+_KNOWN_TAG = re.compile(rb"\[known=([0-9]{1,19})\]")
 _WME_FIELDS = (b"map=", b"key=", b"keyDelegate=", b"value=")
 _PROGRESS_EVERY = 1 << 16
 _ADDRESS_LIMIT = 1 << 64
+_COUNT_LIMIT = 1 << 62
 _EXCERPT = 60
 
 
@@ -116,8 +118,13 @@ class CCLogRecords:
 
 
 def _excerpt(line: bytes) -> str:
-    text = line.decode("utf-8", "replace")
+    text = decode_text(line)
     return repr(text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…")
+
+
+def _inline(data: bytes) -> str:
+    """Text quoted inside a message: controls escaped as by ``repr``, no quotes added."""
+    return repr(decode_text(data[:_EXCERPT]))[1:-1]
 
 
 def parse_address(token: bytes) -> int:
@@ -211,8 +218,10 @@ class _Reader:
         else:
             match = _RC_TAG.fullmatch(tag)
             if match is None:
-                raise self.error(number, f"unknown node tag [{tag.decode('utf-8', 'replace')}]")
+                raise self.error(number, f"unknown node tag [{_inline(tag)}]")
             rc = int(match.group(1))
+            if rc >= _COUNT_LIMIT:
+                raise self.error(number, f"reference count {rc} is out of range")
         address = self.address(number, token, "node address")
         if address == 0:
             self.records.skipped_null_nodes += 1
@@ -222,13 +231,13 @@ class _Reader:
         if seen is not None:
             first_line = self.records.node_line[seen]
             raise self.error(
-                number, f"node {token.decode()} was already described on line {first_line}"
+                number, f"node {token.decode('ascii')} was already described on line {first_line}"
             )
         records = self.records
         self.current = self.index[address] = len(records.node_address)
         records.node_address.append(address)
         records.node_rc.append(rc)
-        records.node_description.append(rest[close + 2 :].decode("utf-8", "replace"))
+        records.node_description.append(cap_text(decode_text(rest[close + 2 :])))
         records.node_line.append(number)
 
     def edge(self, number: int, line: bytes) -> None:
@@ -251,7 +260,7 @@ class _Reader:
         name_index = self.names.get(name)
         if name_index is None:
             name_index = self.names[name] = len(self.records.edge_names)
-            self.records.edge_names.append(name.decode("utf-8", "replace"))
+            self.records.edge_names.append(cap_text(decode_text(name)))
         self.records.edge_source.append(self.current)
         self.records.edge_target.append(target)
         self.records.edge_name.append(name_index)
@@ -295,7 +304,7 @@ class _Reader:
                 + _excerpt(line),
             )
         values = [
-            self.address(number, f[len(p) :], f"WeakMapEntry {p[:-1].decode()}")
+            self.address(number, f[len(p) :], f"WeakMapEntry {p[:-1].decode('ascii')}")
             for f, p in zip(fields, _WME_FIELDS, strict=True)
         ]
         self.records.weak_map_entries.append(WeakMapEntryRecord(number, *values))
@@ -310,7 +319,9 @@ class _Reader:
         if tag == b"[garbage]":
             address = self.address(number, token, "result address")
             if address in records.garbage or address in records.known:
-                records.problems.append(f"line {number}: a second result line for {token.decode()}")
+                records.problems.append(
+                    f"line {number}: a second result line for {token.decode('ascii')}"
+                )
             else:
                 records.garbage[address] = number
             return
@@ -322,9 +333,14 @@ class _Reader:
             )
         address = self.address(number, token, "result address")
         if address in records.garbage or address in records.known:
-            records.problems.append(f"line {number}: a second result line for {token.decode()}")
+            records.problems.append(
+                f"line {number}: a second result line for {token.decode('ascii')}"
+            )
         else:
-            records.known[address] = (int(match.group(1)), number)
+            known = int(match.group(1))
+            if known >= _COUNT_LIMIT:
+                raise self.error(number, f"known count {known} is out of range")
+            records.known[address] = (known, number)
 
 
 def read_cc_log(

@@ -20,6 +20,7 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.builder import csr_from_edge_sources
 from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, RootKind
+from leakhunt.importers.common.text import cap_text, decode_text
 from leakhunt.importers.spidermonkey.attribution import EdgeColumns, attribute
 from leakhunt.importers.spidermonkey.records import DumpRecords
 from leakhunt.importers.spidermonkey.vocabulary import (
@@ -115,7 +116,7 @@ def _describe_cells(dump: DumpRecords, strings: _Strings) -> tuple[U8, U32, U32,
     class_name = np.zeros(count, dtype=np.uint32)
     environment = np.zeros(count, dtype=np.uint8)
     for index, raw in enumerate(dump.descriptions):
-        description = describe(raw.decode("latin-1"))
+        description = describe(cap_text(decode_text(raw)))
         type_index[index] = description.type_index
         name[index] = strings.intern(description.name)
         class_name[index] = strings.intern(description.class_name)
@@ -165,7 +166,7 @@ def _edge_kinds(
     name_string = np.zeros(count, dtype=np.int32)
     element = np.full(count, -1, dtype=np.int64)
     for index, raw in enumerate(dump.edge_names):
-        text = raw.decode("latin-1")
+        text = cap_text(decode_text(raw))
         edge_kind, element_index = classify_edge_name(text)
         base_kind[index] = edge_kind
         name_string[index] = strings.intern(text)

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.common.text import decode_text
 from leakhunt.importers.spidermonkey.lines import (
     Block,
     check_colours,
@@ -246,7 +247,7 @@ class HeapColumns:
             row = int(np.flatnonzero(~ok)[0])
             line = line0 + int(lines[row])
             end = int(token_end[row])
-            letter = block.data[end + 1 : end + 2].decode("latin-1")
+            letter = decode_text(block.data[end + 1 : end + 2])
             if end + 2 < int(limit[row]) and block.data[end + 2 : end + 3] == b" ":
                 raise self._fail(line, f"colour {letter!r} is not one of B, G, X, W")
             raise self._fail(line, f"{what} line is not '{form}'")

@@ -53,14 +53,11 @@ Examples
 
 from __future__ import annotations
 
-import gzip
-import os
 import re
-import zlib
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
-from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.common.input_file import TruncatedInputError, open_maybe_gzip
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.spidermonkey.assembly import assemble_graph
 from leakhunt.importers.spidermonkey.reader import ROOTS_TITLE, SEPARATOR, GcLogReader
@@ -75,33 +72,37 @@ BLOCK_BYTES = 2 << 20
 _ROOT_LINE = re.compile(rb"(?:0x[0-9a-fA-F]+|[0-9a-fA-F]{8,16}) [BGXW] \S")
 
 
-def _read(path: str, wanted: int | None, progress: Progress | None) -> tuple[DumpRecords, int]:
-    stream, raw = open_maybe_gzip(path)
-    total = os.fstat(raw.fileno()).st_size
+def _read(
+    path: str, wanted: int | None, progress: Progress | None, limit: int | None = None
+) -> tuple[DumpRecords, int]:
+    stream, raw = open_maybe_gzip(path, limit)
+    total = stream.file_size
     reader = GcLogReader(path, wanted)
-    line, carry, cut_short = 1, b"", False
+    line, carry, cut_short = 1, b"", -1
+    long_line: list[bytes] = []  # pieces of a line longer than a block, joined once
     try:
         while block := stream.read(BLOCK_BYTES):
             cut = block.rfind(b"\n") + 1
             if cut == 0:
-                carry += block
+                long_line.append(block)
                 continue
+            if long_line:
+                carry = carry + b"".join(long_line)
+                long_line = []
             line += reader.feed(carry + block[:cut], line)
             carry = block[cut:]
             if progress is not None:
                 progress("reading", raw.tell(), total)
-    except EOFError:
-        cut_short = True  # a truncated gzip file: keep what was decompressed, as for plain text
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        raise SnapshotFormatError(path, "gzip stream", f"cannot decompress: {exc}") from None
+    except TruncatedInputError as exc:
+        cut_short = exc.position  # keep what was decompressed, as for a cut plain file
     finally:
         stream.close()
         raw.close()
-    dump, count = reader.finish(carry, line)
-    if cut_short and dump is not None:
+    dump, count = reader.finish(carry + b"".join(long_line), line)
+    if cut_short >= 0 and dump is not None:
         dump.add_problem(
-            f"the gzip stream ends early (truncated file?): read up to line {line}; "
-            "the last block before the cut is lost"
+            f"the gzip stream ends early (truncated file?) after {cut_short:,} decompressed "
+            f"bytes: read up to line {line}; the last block before the cut is lost"
         )
     if count == 0:
         raise SnapshotFormatError(path, "line 1", "no dump found (empty, or not a heap log)")
@@ -182,7 +183,7 @@ def load_spidermonkey_gclog(
     (3, ['STACK', 'STACK', 'STRONG_GLOBAL_HANDLE'])
     """
     options = options or ImportOptions()
-    dump, count = _read(path, options.dump_index, progress)
+    dump, count = _read(path, options.dump_index, progress, options.max_input_size)
     if progress is not None:
         progress("building graph", 0, 1)
     source = SourceInfo(path, FORMAT_NAME, "SpiderMonkey", _details(dump, count))

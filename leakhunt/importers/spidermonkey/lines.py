@@ -34,6 +34,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from leakhunt.importers.common.text import MAX_TEXT_CHARS, cap_text, decode_text
+
 __all__ = [
     "COLOURS",
     "Block",
@@ -132,10 +134,15 @@ class Block:
         rows: U8 = view[pos + self.PAD]
         return rows
 
-    def text(self) -> str:
-        """The block decoded as latin-1 (one character per byte), decoded once."""
-        if self._text is None:
-            self._text = self.data.decode("latin-1")
+    def text(self) -> str | None:
+        """The block as text with one character per byte, decoded once; None unless ASCII.
+
+        ``js::DumpHeap`` escapes string contents and function names to ASCII
+        (``PutEscapedString``), so blocks are nearly always ASCII; script file names and
+        realm names are written as their UTF-8 bytes.
+        """
+        if self._text is None and self.data.isascii():
+            self._text = self.data.decode("ascii")
         return self._text
 
     def byte_at(self, pos: I64) -> U8:
@@ -319,16 +326,25 @@ def split_string_descriptions(block: Block, start: I64, end: I64) -> tuple[I64, 
 
 
 def slice_texts(block: Block, start: I64, end: I64) -> list[str]:
-    """``data[start:end]`` of every row as text (latin-1), without interning.
+    """``data[start:end]`` of every row as text (UTF-8, bad bytes escaped), not interned.
 
-    For texts that are nearly all distinct (string cells' contents): the block is decoded
-    once and sliced, one string per row, no bytes copies and no hashing.
+    For texts that are nearly all distinct (string cells' contents): an ASCII block is decoded
+    once and sliced, one string per row, no bytes copies and no hashing. Texts longer than
+    :data:`~leakhunt.importers.common.text.MAX_TEXT_CHARS` are cut.
 
-    >>> slice_texts(Block(b"caf\\xe9 ok"), np.array([0, 5]), np.array([4, 7]))
+    >>> slice_texts(Block("café ok".encode()), np.array([0, 6]), np.array([5, 8]))
     ['café', 'ok']
+    >>> slice_texts(Block(b"caf\\xe9 ok"), np.array([0, 5]), np.array([4, 7]))
+    ['caf\\\\xe9', 'ok']
     """
     text = block.text()
-    return [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
+    rows = zip(start.tolist(), end.tolist(), strict=True)
+    if text is None:
+        data = block.data
+        return [cap_text(decode_text(data[a:b])) for a, b in rows]
+    if int((end - start).max(initial=0)) > MAX_TEXT_CHARS:
+        return [cap_text(text[a:b]) for a, b in rows]
+    return [text[a:b] for a, b in rows]
 
 
 def _intern_python(

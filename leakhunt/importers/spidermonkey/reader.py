@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.common.text import cap_text, decode_text
 from leakhunt.importers.spidermonkey.heap import BlockLines, HeapColumns
 from leakhunt.importers.spidermonkey.lines import COLOURS, Block, parse_address
 from leakhunt.importers.spidermonkey.records import DumpRecords, HeaderLine
@@ -45,10 +46,12 @@ I64 = npt.NDArray[np.int64]
 ROOTS_TITLE = b"# Roots."
 WEAK_MAPS_TITLE = b"# Weak maps."
 SEPARATOR = b"=========="
+MAX_DUMPS = 10_000
+"""Dumps one file may hold (GJS appends one per call; a log with more is not one)."""
 _WEAK_MAP_ENTRY = re.compile(r"WeakMapEntry map=(\S+) key=(\S+) keyDelegate=(\S+) value=(\S+)")
 _REALM = re.compile(r"# realm (.*) \[in compartment (\S+), zone (\S+)\]")
 _ZONED_COMPARTMENT = re.compile(r"# compartment (.*) \[in zone (\S+)\]")
-_ARENA = re.compile(r"# arena allockind=(\d+) size=(\d+)")
+_ARENA = re.compile(r"# arena allockind=([0-9]{1,9}) size=([0-9]{1,12})")
 
 
 class _Section(Enum):
@@ -84,8 +87,10 @@ class GcLogReader:
 
     # -- dumps and sections -------------------------------------------------------------
 
-    def _start_dump(self, pre_zone: bool) -> None:
+    def _start_dump(self, pre_zone: bool, line: int = 1) -> None:
         index = self.dump_count
+        if index >= MAX_DUMPS:
+            raise self._fail(line, f"more than {MAX_DUMPS:,} dumps in one file: not a heap log?")
         self.dump_count += 1
         self._tail_in_cell = False
         if self.wanted is None or self.wanted == index:
@@ -104,7 +109,7 @@ class GcLogReader:
         if text == ROOTS_TITLE:
             if self.kept is not None and self.kept.pre_zone:
                 raise self._fail(line, "a '# Roots.' title after a pre-zone dump (mixed formats)")
-            self._start_dump(pre_zone=False)
+            self._start_dump(pre_zone=False, line=line)
             return
         section = self._section
         if section is _Section.SKIP:
@@ -116,13 +121,13 @@ class GcLogReader:
             self._section = _Section.HEAP
             dump.heap_seen = True
         elif section is _Section.HEAP and text.startswith(b"# "):
-            self._header(dump, text.decode("latin-1"), line)
+            self._header(dump, cap_text(decode_text(text)), line)
         elif text == SEPARATOR and dump.pre_zone:
             raise self._fail(line, "a second '==========': several pre-zone dumps in one file")
         elif not text:
             raise self._fail(line, "empty line")
         else:
-            shown = text[:60].decode("latin-1")
+            shown = decode_text(text[:60])
             raise self._fail(line, f"unexpected {shown!r} in the {section.value} section")
         self._tail_in_cell = False
 
@@ -167,7 +172,7 @@ class GcLogReader:
         dump = self._collecting()
         for offset, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             line = line0 + offset
-            parts = seg[a:b].decode("latin-1").split(" ", 2)
+            parts = cap_text(decode_text(seg[a:b])).split(" ", 2)
             address = parse_address(parts[0]) if len(parts) == 3 else None
             if address is None or len(parts[1]) != 1 or ord(parts[1]) not in COLOURS:
                 raise self._fail(line, "root line is not 'ADDRESS COLOUR NAME'")
@@ -180,7 +185,7 @@ class GcLogReader:
         dump = self._collecting()
         for offset, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
             line = line0 + offset
-            entry = _WEAK_MAP_ENTRY.fullmatch(seg[a:b].decode("latin-1"))
+            entry = _WEAK_MAP_ENTRY.fullmatch(cap_text(decode_text(seg[a:b])))
             fields = [parse_address(entry.group(i)) for i in range(1, 5)] if entry else [None]
             if entry is None or any(value is None for value in fields):
                 raise self._fail(
@@ -230,7 +235,7 @@ class GcLogReader:
             i = s + 1
             if self._section is _Section.HEAP and text.startswith(b"# ") and text != ROOTS_TITLE:
                 try:
-                    self._header(self._collecting(), text.decode("latin-1"), line0 + s)
+                    self._header(self._collecting(), cap_text(decode_text(text)), line0 + s)
                 except SnapshotFormatError:
                     self._heap(block, lines, (max(heap_from, 0), s))  # an earlier bad line first
                     raise
@@ -258,7 +263,7 @@ class GcLogReader:
         Returns the kept dump (None when the file holds no dump) and the number of dumps.
         """
         if tail and self.kept is not None and self._section is not _Section.SKIP:
-            shown = tail[:40].decode("latin-1")
+            shown = decode_text(tail[:40])
             self.kept.add_problem(
                 f"line {line}: the file ends inside this line (no newline; truncated?): "
                 f"{shown!r} dropped"

@@ -27,3 +27,5 @@ class V8Columns:
     edge_type: npt.NDArray[np.uint8]
     edge_name: npt.NDArray[np.uint32]
     edge_target: npt.NDArray[np.int32]
+    problems: tuple[str, ...] = ()
+    """Recoverable oddities found while parsing (unknown node types, capped strings)."""

@@ -17,7 +17,9 @@ import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
+from leakhunt.importers.common.input_file import format_size
 from leakhunt.importers.common.json_stream import JsonObjectStream
+from leakhunt.importers.common.text import MAX_TEXT_CHARS, cap_strings
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.v8.layout import V8Columns, assemble_graph
 
@@ -26,6 +28,8 @@ __all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot"]
 _REQUIRED_NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count")
 _REQUIRED_EDGE_FIELDS = ("type", "name_or_index", "to_node")
 _MAX_NODES = 2**31 - 1  # node ordinals are int32: 2 billion nodes, far beyond any 4 GB+ snapshot
+_MAX_TYPES = 255  # type columns are uint8, with one value kept for "unknown"
+_UNKNOWN_TYPE = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +67,36 @@ def _parse_meta(path: str, snapshot: object) -> _Meta:
     for field in _REQUIRED_EDGE_FIELDS:
         if field not in edge_fields:
             raise SnapshotFormatError(path, "snapshot.meta", f"edge_fields lacks {field!r}")
-    node_types = meta.get("node_types")
-    edge_types = meta.get("edge_types")
-    if not isinstance(node_types, list) or not node_types:
-        raise SnapshotFormatError(path, "snapshot.meta", "node_types is missing")
-    if not isinstance(edge_types, list) or not edge_types:
-        raise SnapshotFormatError(path, "snapshot.meta", "edge_types is missing")
+    type_lists = {}
+    for key, fields in (("node_types", node_fields), ("edge_types", edge_fields)):
+        value = meta.get(key)
+        offset = fields.index("type")
+        if not isinstance(value, list) or len(value) <= offset:
+            raise SnapshotFormatError(path, "snapshot.meta", f"{key} is missing")
+        names = _string_list(path, value[offset], f"{key}[{offset}]")
+        if not names or len(names) > _MAX_TYPES:
+            raise SnapshotFormatError(
+                path,
+                "snapshot.meta",
+                f"{key}[{offset}] has {len(names)} type names (1 to {_MAX_TYPES} expected)",
+            )
+        type_lists[key] = names
     counts: list[int | None] = []
     for key in ("node_count", "edge_count"):
         value = snapshot.get(key)
-        if value is not None and (not isinstance(value, int) or value < 0):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
             raise SnapshotFormatError(path, f"snapshot.{key}", f"{value!r} is not a count")
         counts.append(value)
     root_index = snapshot.get("root_index", 0)
-    if not isinstance(root_index, int) or root_index < 0:
+    if not isinstance(root_index, int) or isinstance(root_index, bool) or root_index < 0:
         raise SnapshotFormatError(path, "snapshot.root_index", f"{root_index!r} is not an index")
     return _Meta(
         node_fields=node_fields,
-        node_types=_string_list(path, node_types[node_fields.index("type")], "node_types[type]"),
+        node_types=type_lists["node_types"],
         edge_fields=edge_fields,
-        edge_types=_string_list(path, edge_types[edge_fields.index("type")], "edge_types[type]"),
+        edge_types=type_lists["edge_types"],
         node_count=counts[0],
         edge_count=counts[1],
         root_index=root_index,
@@ -109,6 +123,10 @@ class _RecordSink:
         }
         self.count = 0
         self.node_width = 1
+        self.lenient: frozenset[str] = frozenset()
+        """Fields whose values beyond the bound are kept as the bound (unknown) instead."""
+        self.first_beyond: dict[str, tuple[int, int]] = {}
+        self.beyond_count: dict[str, int] = {}
         self._carry = np.zeros(0, dtype=np.int64)
 
     def accept(self, values: npt.NDArray[np.int64], offset: int) -> None:
@@ -124,6 +142,8 @@ class _RecordSink:
             column_values = values[index : whole * self.width : self.width]
             if field == "to_node":
                 column_values = self._node_ordinals(column_values, start)
+            elif field in self.lenient and column_values.size and column_values.max() >= bound:
+                column_values = self._beyond_bound(field, column_values, start, bound)
             elif bound and column_values.size and column_values.max() >= bound:
                 bad = int(np.flatnonzero(column_values >= bound)[0])
                 raise SnapshotFormatError(
@@ -133,6 +153,18 @@ class _RecordSink:
                 )
             self.columns[field][start:stop] = column_values
         self.count = stop
+
+    def _beyond_bound(
+        self, field: str, values: npt.NDArray[np.int64], start: int, bound: int
+    ) -> npt.NDArray[np.int64]:
+        # Old snapshots use type numbers their own type list lacks; DevTools shows such
+        # nodes as of an unknown type, and so do we (the value ``bound`` means "unknown").
+        beyond = values >= bound
+        if field not in self.first_beyond:
+            bad = int(np.flatnonzero(beyond)[0])
+            self.first_beyond[field] = (start + bad, int(values[bad]))
+        self.beyond_count[field] = self.beyond_count.get(field, 0) + int(beyond.sum())
+        return np.where(beyond, bound, values)
 
     def _node_ordinals(self, offsets: npt.NDArray[np.int64], start: int) -> npt.NDArray[np.int64]:
         # to_node is a flat offset into "nodes": divide once, here, and nowhere else.
@@ -170,11 +202,31 @@ class _RecordSink:
             self.columns[field] = column[: self.count]
 
 
-def _capacity(declared: int | None, file_bytes: int, width: int) -> int:
-    # A header count is only a hint: never let a hostile header allocate more than the
-    # file could possibly hold (two bytes a number, a generous 1000x gzip ratio).
-    ceiling = max(1, file_bytes * 500 // width)
+def _capacity(declared: int | None, bound: int, width: int) -> int:
+    # A header count is only a hint: never let a header allocate more than the decoded file
+    # could hold (two bytes a number: a digit and a comma).
+    ceiling = max(1, bound // (2 * width))
     return min(declared, ceiling) if declared is not None else min(1 << 16, ceiling)
+
+
+def _check_declared_counts(path: str, meta: _Meta, bound: int, gzipped: bool) -> None:
+    """Refuse counts the file cannot hold before anything is allocated for them."""
+    need = 0
+    for count, fields in ((meta.node_count, meta.node_fields), (meta.edge_count, meta.edge_fields)):
+        if count:
+            need += 2 * count * len(fields) - 1
+    if need > bound:
+        holds = (
+            f"decompresses to at most {format_size(bound)} (see --max-input-size)"
+            if gzipped
+            else f"has {format_size(bound)}"
+        )
+        raise SnapshotFormatError(
+            path,
+            "snapshot",
+            f"declares {meta.node_count or 0:,} nodes and {meta.edge_count or 0:,} edges, "
+            f"which take at least {format_size(need)}, but the file {holds}",
+        )
 
 
 def load_v8_heapsnapshot(
@@ -204,17 +256,19 @@ def load_v8_heapsnapshot(
     >>> g.node_count, g.edge_count, int(g.node_self_size.sum())
     (6, 7, 220)
     """
-    del options
     meta: _Meta | None = None
     nodes: _RecordSink | None = None
     edges: _RecordSink | None = None
     strings: tuple[str, ...] | None = None
-    with JsonObjectStream(path, progress) as stream:
-        file_bytes = stream.total_bytes
+    string_problems: list[str] = []
+    max_input_size = options.max_input_size if options is not None else None
+    with JsonObjectStream(path, progress, max_input_size) as stream:
+        file_bytes = stream.decoded_bound
         stream.begin_object()
         while (key := stream.next_key()) is not None:
             if key == "snapshot":
                 meta = _parse_meta(path, stream.read_value(key))
+                _check_declared_counts(path, meta, file_bytes, stream.gzipped)
             elif key in ("nodes", "edges"):
                 if meta is None:
                     raise SnapshotFormatError(path, key, "appears before 'snapshot' (no meta)")
@@ -229,9 +283,14 @@ def load_v8_heapsnapshot(
                 value = stream.read_value(key)
                 if not isinstance(value, list) or not set(map(type, value)) <= {str}:
                     raise SnapshotFormatError(path, "strings", "is not a list of strings")
-                strings = tuple(value)
+                strings, cut = cap_strings(value)
+                if cut:
+                    string_problems.append(
+                        f"{cut:,} string(s) longer than {MAX_TEXT_CHARS:,} characters cut "
+                        "to that length"
+                    )
             else:
-                stream.read_value(key)  # trace and location sections: not used
+                stream.skip_value(key)  # trace and location sections: not used
         stream.expect_end()
     for name, part in (
         ("snapshot", meta),
@@ -244,7 +303,7 @@ def load_v8_heapsnapshot(
     assert meta is not None and nodes is not None and edges is not None and strings is not None
     if progress is not None:
         progress("building graph", 0, 1)
-    columns = _check_counts(path, meta, nodes, edges, strings)
+    columns = _check_counts(path, meta, nodes, edges, strings, string_problems)
     graph = assemble_graph(columns, SourceInfo(path, "v8-heapsnapshot", "V8"))
     if progress is not None:
         progress("building graph", 1, 1)
@@ -262,9 +321,11 @@ def _node_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
     if "detachedness" in meta.node_fields:
         wanted["detachedness"] = (np.uint8, 256)
     width = len(meta.node_fields)
-    return _RecordSink(
+    sink = _RecordSink(
         path, "node", meta.node_fields, wanted, _capacity(meta.node_count, file_bytes, width)
     )
+    sink.lenient = frozenset({"type"})
+    return sink
 
 
 def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
@@ -280,7 +341,12 @@ def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
 
 
 def _check_counts(
-    path: str, meta: _Meta, nodes: _RecordSink, edges: _RecordSink, strings: tuple[str, ...]
+    path: str,
+    meta: _Meta,
+    nodes: _RecordSink,
+    edges: _RecordSink,
+    strings: tuple[str, ...],
+    problems: list[str],
 ) -> V8Columns:
     n, m = nodes.count, edges.count
     if meta.node_count is not None and n != meta.node_count:
@@ -321,9 +387,18 @@ def _check_counts(
             path, f"node {bad}", f"name {int(node_name[bad])} is not a string index"
         )
     detachedness = nodes.columns.get("detachedness")
+    node_types = meta.node_types
+    if "type" in nodes.first_beyond:
+        node, value = nodes.first_beyond["type"]
+        node_types = (*node_types, _UNKNOWN_TYPE)
+        problems.append(
+            f"{nodes.beyond_count['type']:,} node(s) have a type number beyond the "
+            f"{len(meta.node_types)} names of meta.node_types (first: node {node}, type "
+            f"{value}; an older snapshot?): shown as type {_UNKNOWN_TYPE!r}"
+        )
     return V8Columns(
         path=path,
-        node_types=meta.node_types,
+        node_types=node_types,
         edge_types=meta.edge_types,
         strings=strings,
         node_type=nodes.columns["type"].astype(np.uint8, copy=False),
@@ -339,6 +414,7 @@ def _check_counts(
         edge_type=edges.columns["type"].astype(np.uint8, copy=False),
         edge_name=edges.columns["name_or_index"].astype(np.uint32, copy=False),
         edge_target=target.astype(np.int32, copy=False),
+        problems=tuple(problems),
     )
 
 

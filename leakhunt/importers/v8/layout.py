@@ -116,7 +116,7 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
 
     node_kind = _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER)[columns.node_type]
     edge_kind = _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL)[columns.edge_type]
-    problems = [
+    problems = [*columns.problems] + [
         f"unknown edge type {name!r} read as internal"
         for name in columns.edge_types
         if name not in _EDGE_KINDS

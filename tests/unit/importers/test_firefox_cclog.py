@@ -566,7 +566,8 @@ def test_truncated_gzip(tmp_path: Path) -> None:
     path.write_bytes(packed[: len(packed) // 2])
     with pytest.raises(SnapshotFormatError) as info:
         load_firefox_cclog(str(path))
-    assert info.value.record == "gzip data"
+    assert info.value.record == "gzip stream"
+    assert "decompressed bytes" in info.value.problem
 
 
 def test_addresses_above_2_63_are_kept_with_a_warning(tmp_path: Path) -> None:
