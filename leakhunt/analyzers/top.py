@@ -99,6 +99,8 @@ class TopReport:
     """Nodes the dominator DFS did not reach from the root (attached to the root)."""
     problems: tuple[str, ...]
     """The dominator analysis' reports."""
+    ownership_applied: bool = False
+    """Whether DevTools' shallow-size ownership step ran (see :class:`DominatorTree`)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -224,4 +226,5 @@ def find_top_retainers(
         class_count=int(columns.class_name.size),
         unreachable_count=int(tree.unreachable_nodes.size),
         problems=tree.problems,
+        ownership_applied=tree.ownership_applied,
     )

@@ -10,7 +10,11 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
-__all__ = ["atomic_path", "open_output"]
+import click
+
+from leakhunt.render.safe_text import visible
+
+__all__ = ["atomic_path", "open_output", "warn"]
 
 
 def _is_special(path: str) -> bool:
@@ -51,3 +55,8 @@ def atomic_path(path: str) -> Iterator[str]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def warn(message: str) -> None:
+    """``leakhunt: warning: MESSAGE`` on stderr, one line, heap text made inert."""
+    click.echo(f"leakhunt: warning: {visible(message)}", err=True)

@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import numpy as np
+import numpy.typing as npt
 
 from leakhunt.analyzers.dominator_results import Semantics
+from leakhunt.analyzers.selectors import Selector, resolve_selectors
 from leakhunt.cache.session import CachedInput, open_input
 from leakhunt.cache.store import IndexCache
+from leakhunt.cli.output import warn
 from leakhunt.cli.progress import progress_callback
+from leakhunt.errors import NodeNotFoundError
+from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import IMPORTERS, ImportOptions
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "input_options",
     "load_input",
     "output_option",
+    "select_or_warn",
     "semantics_option",
 ]
 
@@ -157,3 +164,15 @@ def load_input(choice: InputChoice) -> CachedInput:
             progress=progress,
             cache=cache,
         )
+
+
+def select_or_warn(graph: RetentionGraph, selectors: list[Selector]) -> npt.NDArray[np.int64]:
+    """The nodes the selectors match. A selector matching nothing is a warning (with its
+    suggestions) while others match; when none matches, the first miss is the error."""
+    selection = resolve_selectors(graph, selectors)
+    if selection.nodes.size == 0 and selection.misses:
+        messages = "; ".join(miss.message() for miss in selection.misses)
+        raise NodeNotFoundError(f"{graph.source.path}: {messages}")
+    for miss in selection.misses:
+        warn(f"{graph.source.path}: {miss.message()}")
+    return selection.nodes

@@ -6,12 +6,15 @@ Examples
 'aaaaaaaaa…'
 >>> shorten("line one\\nline two", 40)
 'line one⏎line two'
+>>> shorten("[/bold]\\x1b]0;title\\x07")
+'[/bold]\\\\x1b]0;title\\\\x07'
 """
 
 from __future__ import annotations
 
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
+from leakhunt.render.safe_text import visible
 
 __all__ = ["edge_label", "node_label", "shorten"]
 
@@ -19,8 +22,10 @@ NAME_WIDTH = 60
 
 
 def shorten(text: str, width: int = NAME_WIDTH) -> str:
-    """One line, at most ``width`` characters."""
-    flat = text.replace("\r", "").replace("\n", "⏎")
+    """One line of inert text (:func:`~leakhunt.render.safe_text.visible`), at most ``width``
+    characters. Not markup-escaped: give it to rich as a ``Text``, or through
+    :func:`~leakhunt.render.safe_text.console_markup`."""
+    flat = visible(text.replace("\r", "").replace("\n", "⏎"))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

@@ -1,38 +1,79 @@
-"""Retaining paths as LeakCanary-style traces."""
+"""Retaining paths as LeakCanary-style traces, with memlab's retained size on every hop."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TextIO
 
+import numpy as np
+import numpy.typing as npt
+
 from leakhunt.analyzers.results import PathReport, RetentionPath
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.render.console import unicode_ok
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import edge_label, node_label, shorten
+from leakhunt.render.summary_console import format_bytes
 
 __all__ = ["PathsConsoleRenderer"]
 
 
-class PathsConsoleRenderer(Renderer[PathReport]):
-    """One trace per path: the root kind, each hop with the reference taken, the target last."""
+@dataclass(frozen=True, slots=True)
+class _Glyphs:
+    top: str
+    bar: str
+    hop: str
+    down: str
+    last: str
+    dash: str
 
-    def __init__(self, graph: RetentionGraph, *, max_targets: int | None = None) -> None:
+
+_UNICODE = _Glyphs("┬───", "│", "├─", "↓", "╰→", "—")
+_ASCII = _Glyphs("+---", "|", "|-", "v", "`->", "-")
+
+
+class PathsConsoleRenderer(Renderer[PathReport]):
+    """One trace per path: the root kind, each hop with the reference taken, the target last.
+
+    With ``retained_size`` (indexed by node ordinal) every hop also shows what it retains, so
+    the hop where the retained size drops says where the leak's memory hangs.
+    """
+
+    def __init__(
+        self,
+        graph: RetentionGraph,
+        *,
+        max_targets: int | None = None,
+        retained_size: npt.NDArray[np.int64] | None = None,
+    ) -> None:
         self.graph = graph
         self.max_targets = max_targets
+        self.retained_size = retained_size
 
-    def _trace(self, path: RetentionPath, out: TextIO) -> None:
+    def _node(self, node: int) -> str:
+        label = node_label(self.graph, node)
+        if self.retained_size is None:
+            return label
+        return f"{label}  [retains {format_bytes(int(self.retained_size[node]))}]"
+
+    def _trace(self, path: RetentionPath, out: TextIO, glyph: _Glyphs) -> None:
         g = self.graph
-        out.write("┬───\n")
-        out.write(f"│ GC Root: {path.root_kind.label} — {shorten(path.root_label, 50)}\n")
-        out.write("│\n")
+        out.write(f"{glyph.top}\n")
+        out.write(
+            f"{glyph.bar} GC Root: {path.root_kind.label} {glyph.dash} "
+            f"{shorten(path.root_label, 50)}\n"
+        )
+        out.write(f"{glyph.bar}\n")
         for node, edge in zip(path.nodes, path.edges, strict=False):
-            out.write(f"├─ {node_label(g, node)}\n")
-            out.write(f"│    ↓ {edge_label(g, edge)}\n")
-        out.write(f"╰→ {node_label(g, path.target)}\n")
+            out.write(f"{glyph.hop} {self._node(node)}\n")
+            out.write(f"{glyph.bar}    {glyph.down} {edge_label(g, edge)}\n")
+        out.write(f"{glyph.last} {self._node(path.target)}\n")
 
     def render(self, result: PathReport, out: TextIO) -> None:
         """Write every path, grouped by target."""
         g = self.graph
+        glyph = _UNICODE if unicode_ok(out) else _ASCII
         shown = 0
         for target, group in groupby(result.paths, key=lambda p: p.target):
             if self.max_targets is not None and shown >= self.max_targets:
@@ -41,7 +82,7 @@ class PathsConsoleRenderer(Renderer[PathReport]):
             out.write(f"Retaining paths to {node_label(g, target)}: {len(paths)}\n")
             for index, path in enumerate(paths, 1):
                 out.write(f"Path {index} of {len(paths)} ({path.length} references)\n")
-                self._trace(path, out)
+                self._trace(path, out, glyph)
             out.write("\n")
             shown += 1
         remaining = len({p.target for p in result.paths}) - shown
