@@ -7,8 +7,7 @@ lists them: ``closure``, ``hidden``, ``string`` …), ``name:SUBSTRING`` (case-s
 substring of the node name).
 
 A selector that matches nothing comes with suggestions (:attr:`SelectorMiss.suggestions`):
-close class or type names, the class of nodes *named* like the class asked for, the other
-id notation.
+close class or type names, the name and class of nodes *named* like the class asked for.
 
 Examples
 --------
@@ -145,12 +144,8 @@ def _close(word: str, candidates: Sequence[str], limit: int = 3) -> list[str]:
 
 def _suggest(graph: RetentionGraph, selector: Selector) -> tuple[str, ...]:
     value = selector.value
-    if selector.form == "id" and graph.source.engine != "V8":
-        candidate = f"0x{int(value):x}"
-        return (candidate,) if _match(graph, parse_selector(candidate)).size else ()
-    if selector.form == "address" and graph.source.engine == "V8":
-        candidate = f"@{int(value, 16)}"
-        return (candidate,) if _match(graph, parse_selector(candidate)).size else ()
+    if selector.form in ("id", "address"):
+        return ()  # both notations name the same engine id: nothing closer to offer
     if selector.form == "type":
         return tuple(f"type:{t}" for t in _close(value, sorted(set(graph.type_names))))
     classes = [graph.strings[int(i)] for i in np.unique(graph.node_class).tolist()]

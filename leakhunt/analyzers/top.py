@@ -173,6 +173,8 @@ def class_table(
 def _largest(graph: RetentionGraph, tree: DominatorTree, top: int) -> npt.NDArray[np.int64]:
     candidates = np.flatnonzero(graph.node_kind != NodeKind.SYNTHETIC)
     candidates = candidates[candidates != 0]
+    if top <= 0:
+        return np.zeros(0, dtype=np.int64)
     if top >= candidates.size:
         chosen = candidates
     else:

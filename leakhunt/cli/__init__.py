@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import click
 
 from leakhunt import __version__
+from leakhunt.cli.cache import cache
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
 from leakhunt.cli.show import show
@@ -36,7 +37,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, show)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, show, cache)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

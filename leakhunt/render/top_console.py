@@ -26,8 +26,8 @@ def semantics_note(semantics: str, engine: str = "V8", ownership_applied: bool =
     'Chrome DevTools semantics (shallow sizes of internal arrays charged to their owner)'
     >>> print(semantics_note("devtools", "SpiderMonkey", ownership_applied=False))
     Chrome DevTools' rules applied to a SpiderMonkey graph (DevTools cannot read it): weak \
-and weak-map table edges do not retain, dominators are taken from the super root, sizes are \
-the ones the dump gives (no internal arrays to charge to an owner)
+and weak-map table edges do not retain, dominators are taken from the super root, sizes as \
+the dump gives them
     """
     if semantics == "memlab":
         return "memlab semantics (plain dominator tree from the GC roots, engine-reported sizes)"
@@ -36,9 +36,9 @@ the ones the dump gives (no internal arrays to charge to an owner)
             return "Chrome DevTools semantics (shallow sizes of internal arrays charged to their owner)"
         return "Chrome DevTools semantics (no user root: sizes as the snapshot gives them)"
     sizes = (
-        "internal arrays charged to their owner"
+        "DevTools' shallow-size ownership step applied"
         if ownership_applied
-        else "sizes are the ones the dump gives (no internal arrays to charge to an owner)"
+        else "sizes as the dump gives them"
     )
     return (
         f"Chrome DevTools' rules applied to a {engine} graph (DevTools cannot read it): weak and "
@@ -71,6 +71,11 @@ class TopConsoleRenderer(Renderer[TopReport]):
         note = semantics_note(result.semantics.value, g.source.engine, result.ownership_applied)
         console.print(Text(f"Retained sizes: {note}"))
         console.print(f"Total: {result.total_size:,} B ({format_bytes(result.total_size)})")
+        if result.total_size == 0:
+            console.print(
+                "[yellow]note:[/yellow] this dump records no sizes, so every retained size is 0; "
+                "the dominator tree (dominated by, children) still holds"
+            )
         if result.retainers:
             self._retainers(console, result)
         if result.classes:
