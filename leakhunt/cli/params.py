@@ -207,7 +207,7 @@ def _note_cache_writes(entry: CacheEntry) -> None:
 
 def select_or_warn(graph: RetentionGraph, selectors: list[Selector]) -> npt.NDArray[np.int64]:
     """The nodes the selectors match. A selector matching nothing is a warning (with its
-    suggestions) while others match; when none matches, the first miss is the error."""
+    suggestions) while others match; when none matches, the misses are the error."""
     selection = resolve_selectors(graph, selectors)
     if selection.nodes.size == 0 and selection.misses:
         messages = "; ".join(miss.message() for miss in selection.misses)

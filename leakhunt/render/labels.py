@@ -24,9 +24,13 @@ NAME_WIDTH = 60
 def shorten(text: str, width: int = NAME_WIDTH) -> str:
     """One line of inert text (:func:`~leakhunt.render.safe_text.visible`), at most ``width``
     characters. Not markup-escaped: give it to rich as a ``Text``, or through
-    :func:`~leakhunt.render.safe_text.console_markup`."""
-    flat = visible(text.replace("\r", "").replace("\n", "⏎"))
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    :func:`~leakhunt.render.safe_text.console_markup`. Only the start of a huge string is
+    looked at, so a megabyte-long name costs no more than a short one."""
+    head = text[: 2 * width + 2]
+    flat = visible(head.replace("\r", "").replace("\n", "⏎"))
+    if len(flat) <= width and len(head) == len(text):
+        return flat
+    return flat[: width - 1] + "…"
 
 
 def node_label(graph: RetentionGraph, node: int) -> str:

@@ -215,3 +215,21 @@ def test_no_color_keeps_emphasis_only(
     sequences = set(re.findall(r"\x1b\[([0-9;]*)m", text))
     colours = {p for s in sequences for p in s.split(";") if p and 30 <= int(p) <= 49}
     assert sequences and not colours
+
+
+def test_export_cuts_huge_names(tmp_path: Path) -> None:
+    huge = "H" * 200_000
+    nodes: list[Node] = [
+        ("synthetic", "", 1, 0, [("shortcut", "2", 1)]),
+        ("object", "global", 3, 10, [("property", f"p{i}", 2 + i) for i in range(50)]),
+        *[("object", huge, 5 + 2 * i, 8, []) for i in range(50)],
+    ]
+    snapshot = write_snapshot(tmp_path / "huge.heapsnapshot", nodes)
+    out = tmp_path / "nodes.csv"
+    result = _run("export", str(snapshot), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    cut = [r["name"] for r in rows if r["name"].startswith("HHH")]
+    assert len(cut) == 50
+    assert all(name == "H" * 1024 + "…[+198,976 characters]" for name in cut)
+    assert out.stat().st_size < 200_000  # not 50 copies of 200 kB
