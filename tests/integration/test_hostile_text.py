@@ -233,3 +233,12 @@ def test_export_cuts_huge_names(tmp_path: Path) -> None:
     assert len(cut) == 50
     assert all(name == "H" * 1024 + "…[+198,976 characters]" for name in cut)
     assert out.stat().st_size < 200_000  # not 50 copies of 200 kB
+
+
+def test_an_input_error_quoting_control_characters_is_one_inert_line(tmp_path: Path) -> None:
+    path = tmp_path / "cc-edges.1234.log"
+    path.write_bytes(b"# WantAllTraces=true\n0x1 [rc=1\rLHFUZZ\x1b[2J] A\n==========\n")
+    result = _run("summary", str(path), "-q")
+    assert result.returncode == 3
+    stderr = _assert_inert(result.stderr, "utf-8")
+    assert stderr.count("\n") == 1 and stderr.startswith("leakhunt: error: ")
