@@ -33,11 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.errors import ConfigError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.retainers import Retainers, build_retainers
 
-__all__ = ["Neighbours", "find_neighbours"]
+__all__ = ["Neighbours", "NodeReport", "find_neighbours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,16 @@ class Neighbours:
     """Edges skipped at the start of each list."""
     limit: int
     """Most edges of each list on this page."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeReport:
+    """What ``leakhunt show`` presents: pages of neighbours under one dominator tree."""
+
+    pages: tuple[Neighbours, ...]
+    """One page per node shown."""
+    tree: DominatorTree
+    """Retained sizes, distances and dominators of the graph."""
 
 
 def find_neighbours(

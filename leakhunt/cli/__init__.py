@@ -56,8 +56,9 @@ def cli() -> None:
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
       leakhunt show app.heapsnapshot @12345
+      leakhunt cache list
 
-    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
+    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
     """
 
 

@@ -7,7 +7,7 @@ from typing import assert_never
 import click
 
 from leakhunt.analyzers.dominator_results import Semantics
-from leakhunt.analyzers.neighbours import find_neighbours
+from leakhunt.analyzers.neighbours import NodeReport, find_neighbours
 from leakhunt.analyzers.selectors import parse_selector
 from leakhunt.cache.session import cached_dominators
 from leakhunt.cli.output import open_output, warn
@@ -25,7 +25,7 @@ from leakhunt.cli.progress import progress_callback
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.retainers import build_retainers
 from leakhunt.render.interface import Renderer
-from leakhunt.render.show_console import NodeReport, ShowConsoleRenderer
+from leakhunt.render.show_console import ShowConsoleRenderer
 from leakhunt.render.show_json import ShowJsonRenderer
 
 

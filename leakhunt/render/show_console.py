@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TextIO
 
 from rich.console import Console
@@ -10,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leakhunt.analyzers.dominator_results import DominatorTree
-from leakhunt.analyzers.neighbours import Neighbours
+from leakhunt.analyzers.neighbours import Neighbours, NodeReport
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.console import print_table, text_console
@@ -18,17 +17,7 @@ from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import node_label, shorten
 from leakhunt.render.safe_text import console_markup
 
-__all__ = ["NodeReport", "ShowConsoleRenderer"]
-
-
-@dataclass(frozen=True, slots=True)
-class NodeReport:
-    """What ``show`` presents: pages of neighbours under one dominator tree."""
-
-    pages: tuple[Neighbours, ...]
-    """One page per node shown."""
-    tree: DominatorTree
-    """Retained sizes, distances and dominators of the graph."""
+__all__ = ["ShowConsoleRenderer"]
 
 
 def _kind(graph: RetentionGraph, edge: int) -> str:

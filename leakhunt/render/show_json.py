@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from leakhunt.analyzers.dominator_results import DominatorTree
-from leakhunt.analyzers.neighbours import Neighbours
+from leakhunt.analyzers.neighbours import Neighbours, NodeReport
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.interface import Renderer
 from leakhunt.render.json_report import node_json, source_json, write_json
-from leakhunt.render.show_console import NodeReport
 
 __all__ = ["ShowJsonRenderer", "show_document"]
 
