@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -50,69 +51,87 @@ class SummaryConsoleRenderer(Renderer[Summary]):
             f"({result.weak_edges:,} weak, {result.ephemeron_entries:,} weak-map entries), "
             f"total self size {result.total_self_size:,} B ({format_bytes(result.total_self_size)})"
         )
-        types_title = "By node type"
-        types = Table()
-        for column in ("type", "count", "self size"):
-            types.add_column(column, justify="left" if column == "type" else "right")
-        for stat in result.types:
-            types.add_row(Text(shorten(stat.type_name)), f"{stat.count:,}", f"{stat.self_size:,}")
-        print_table(console, types_title, types)
+        _types(console, result)
         if result.classes:
-            classes_title = (
-                f"Top {len(result.classes)} of {result.class_count:,} classes by self size "
-                "(every node of the class)"
-            )
-            classes = Table()
-            classes.add_column("class", overflow="fold")
-            for column in ("nodes", "self size"):
-                classes.add_column(column, justify="right", no_wrap=True)
-            for cls in result.classes:
-                classes.add_row(
-                    Text(shorten(cls.class_name)), f"{cls.count:,}", f"{cls.self_size:,}"
-                )
-            print_table(console, classes_title, classes)
-        roots_title = "Roots"
-        roots = Table()
-        for column in ("kind", "label", "edges"):
-            roots.add_column(column, justify="right" if column == "edges" else "left")
-        for root in result.roots:
-            roots.add_row(root.kind.label, Text(shorten(root.label)), f"{root.count:,}")
-        print_table(console, roots_title, roots)
+            _classes(console, result)
+        _roots(console, result)
         if result.contexts:
-            contexts_title = "Contexts"
-            contexts = Table()
-            for column in ("name", "kind", "node", "global", "attributed nodes"):
-                contexts.add_column(
-                    column, justify="right" if column == "attributed nodes" else "left"
-                )
-            ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
-            for ctx in result.contexts:
-                contexts.add_row(
-                    Text(shorten(ctx.name, 50)),
-                    Text(shorten(ctx.kind)),
-                    "-" if ctx.node_id is None else ident(ctx.node_id),
-                    "-" if ctx.global_id is None else ident(ctx.global_id),
-                    f"{ctx.attributed_nodes:,}",
-                )
-            print_table(console, contexts_title, contexts)
+            _contexts(console, result)
         else:
             console.print("Contexts: none found")
         if result.external_holders:
-            held_title = (
-                f"Held from outside the graph: {result.external_holder_count:,} node(s) "
-                "whose refcount exceeds the references the log shows"
-            )
-            held = Table()
-            for column in ("node", "unknown refs", "known owners"):
-                held.add_column(column, justify="right" if column == "unknown refs" else "left")
-            for h in result.external_holders:
-                owners = ", ".join(f"0x{o:x}" for o in h.owner_ids[:4])
-                more = f" +{len(h.owner_ids) - 4}" if len(h.owner_ids) > 4 else ""
-                held.add_row(
-                    Text(f"{shorten(h.class_name, 30)} 0x{h.node_id:x}"),
-                    str(h.unknown_references),
-                    (owners + more) or "none",
-                )
-            print_table(console, held_title, held)
+            _external_holders(console, result)
         for problem in result.problems:
             console.print(f"[yellow]warning:[/yellow] {console_markup(problem)}")
+
+
+def _types(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("type", overflow="fold")
+    for column in ("count", "self size"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for stat in result.types:
+        table.add_row(Text(shorten(stat.type_name)), f"{stat.count:,}", f"{stat.self_size:,}")
+    print_table(console, "By node type", table)
+
+
+def _classes(console: Console, result: Summary) -> None:
+    title = (
+        f"Top {len(result.classes)} of {result.class_count:,} classes by self size "
+        "(every node of the class)"
+    )
+    table = Table()
+    table.add_column("class", overflow="fold")
+    for column in ("nodes", "self size"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for cls in result.classes:
+        table.add_row(Text(shorten(cls.class_name)), f"{cls.count:,}", f"{cls.self_size:,}")
+    print_table(console, title, table)
+
+
+def _roots(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("kind", no_wrap=True)
+    table.add_column("label", overflow="fold")
+    table.add_column("edges", justify="right", no_wrap=True)
+    for root in result.roots:
+        table.add_row(root.kind.label, Text(shorten(root.label)), f"{root.count:,}")
+    print_table(console, "Roots", table)
+
+
+def _contexts(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("name", overflow="fold")
+    for column in ("kind", "node", "global"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("attributed nodes", justify="right", no_wrap=True)
+    ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
+    for ctx in result.contexts:
+        table.add_row(
+            Text(shorten(ctx.name, 50)),
+            Text(shorten(ctx.kind)),
+            "-" if ctx.node_id is None else ident(ctx.node_id),
+            "-" if ctx.global_id is None else ident(ctx.global_id),
+            f"{ctx.attributed_nodes:,}",
+        )
+    print_table(console, "Contexts", table)
+
+
+def _external_holders(console: Console, result: Summary) -> None:
+    title = (
+        f"Held from outside the graph: {result.external_holder_count:,} node(s) "
+        "whose refcount exceeds the references the log shows"
+    )
+    table = Table()
+    table.add_column("node", overflow="fold")
+    table.add_column("unknown refs", justify="right", no_wrap=True)
+    table.add_column("known owners", overflow="fold")
+    for h in result.external_holders:
+        owners = ", ".join(f"0x{o:x}" for o in h.owner_ids[:4])
+        more = f" +{len(h.owner_ids) - 4}" if len(h.owner_ids) > 4 else ""
+        table.add_row(
+            Text(f"{shorten(h.class_name, 30)} 0x{h.node_id:x}"),
+            str(h.unknown_references),
+            (owners + more) or "none",
+        )
+    print_table(console, title, table)
