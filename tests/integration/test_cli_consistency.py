@@ -142,3 +142,36 @@ def test_show_warns_when_a_selector_matches_many() -> None:
     result = run("show", str(v8_fixture("leak_chain")), "class:Session", "--limit", "1", "-q")
     assert result.returncode == 0
     assert "nodes match; showing the first 1" in result.stderr
+
+
+def test_class_tables_say_what_they_count() -> None:
+    fixture = str(v8_fixture("leak_chain"))
+    summary = run("summary", fixture, "--top", "10").stdout
+    top = run("top", fixture, "--top", "1", "--classes", "10").stdout
+    assert "classes by self size (every node of the class)" in summary
+    assert re.search(r"┃ class\s+┃\s+nodes ┃", summary)
+    assert "(as DevTools' Summary: objects with a non-zero shallow size)" in top
+    assert re.search(r"┃ class\s+┃\s+objects ┃", top)
+    assert 'retainers (node: class "name" @id)' in top
+
+
+def test_max_paths_gives_routes_through_different_objects() -> None:
+    doc = json.loads(
+        run(
+            "paths",
+            str(v8_fixture("leak_chain")),
+            "class:Session",
+            "--max-paths",
+            "4",
+            "--format",
+            "json",
+            "-q",
+        ).stdout
+    )
+    by_target: dict[int, list[list[int]]] = {}
+    for path in doc["paths"]:
+        by_target.setdefault(path["target"], []).append([h["node"]["id"] for h in path["hops"]])
+    assert any(len(routes) > 1 for routes in by_target.values())
+    for routes in by_target.values():
+        before_last_hop = [tuple(route[:-1]) for route in routes]
+        assert len(set(before_last_hop)) == len(before_last_hop)
