@@ -4,7 +4,7 @@ frozen results (:mod:`leakhunt.analyzers.results`). They never print."""
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.external import ExternalHolder, find_external_holders
-from leakhunt.analyzers.neighbours import Neighbours, find_neighbours
+from leakhunt.analyzers.neighbours import Neighbours, NodeReport, find_neighbours
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances, find_retaining_paths
 from leakhunt.analyzers.selectors import Selector, parse_selector, resolve_selectors, select_nodes
 from leakhunt.analyzers.summary import summarize
@@ -15,6 +15,7 @@ __all__ = [
     "DominatorTree",
     "ExternalHolder",
     "Neighbours",
+    "NodeReport",
     "RootDistances",
     "Selector",
     "Semantics",

@@ -8,10 +8,11 @@ from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
+from rich.text import Text
 
 from leakhunt.analyzers.results import PathReport, RetentionPath
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.render.console import unicode_ok
+from leakhunt.render.console import is_terminal, text_console, unicode_ok
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import edge_label, node_label, shorten
 from leakhunt.render.summary_console import format_bytes
@@ -31,6 +32,20 @@ class _Glyphs:
 
 _UNICODE = _Glyphs("┬───", "│", "├─", "↓", "╰→", "—")
 _ASCII = _Glyphs("+---", "|", "|-", "v", "`->", "-")
+
+
+class _Lines:
+    """Writes lines: plain to a pipe or file, with emphasis through rich on a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.console = text_console(out) if is_terminal(out) else None
+
+    def __call__(self, text: str, style: str | None = None) -> None:
+        if self.console is None:
+            self.out.write(text + "\n")
+        else:
+            self.console.print(Text(text, style=style or ""), soft_wrap=True)
 
 
 class PathsConsoleRenderer(Renderer[PathReport]):
@@ -57,50 +72,53 @@ class PathsConsoleRenderer(Renderer[PathReport]):
             return label
         return f"{label}  [retains {format_bytes(int(self.retained_size[node]))}]"
 
-    def _trace(self, path: RetentionPath, out: TextIO, glyph: _Glyphs) -> None:
+    def _trace(self, path: RetentionPath, line: _Lines, glyph: _Glyphs) -> None:
         g = self.graph
-        out.write(f"{glyph.top}\n")
-        out.write(
+        line(glyph.top)
+        line(
             f"{glyph.bar} GC Root: {path.root_kind.label} {glyph.dash} "
-            f"{shorten(path.root_label, 50)}\n"
+            f"{shorten(path.root_label, 50)}",
+            "bold",
         )
-        out.write(f"{glyph.bar}\n")
+        line(glyph.bar)
         for node, edge in zip(path.nodes, path.edges, strict=False):
-            out.write(f"{glyph.hop} {self._node(node)}\n")
-            out.write(f"{glyph.bar}    {glyph.down} {edge_label(g, edge)}\n")
-        out.write(f"{glyph.last} {self._node(path.target)}\n")
+            line(f"{glyph.hop} {self._node(node)}")
+            line(f"{glyph.bar}    {glyph.down} {edge_label(g, edge)}", "cyan")
+        line(f"{glyph.last} {self._node(path.target)}", "bold")
 
     def render(self, result: PathReport, out: TextIO) -> None:
         """Write every path, grouped by target."""
         g = self.graph
         glyph = _UNICODE if unicode_ok(out) else _ASCII
+        line = _Lines(out)
         shown = 0
         for target, group in groupby(result.paths, key=lambda p: p.target):
             if self.max_targets is not None and shown >= self.max_targets:
                 break
             paths = list(group)
-            out.write(f"Retaining paths to {node_label(g, target)}: {len(paths)}\n")
+            line(f"Retaining paths to {node_label(g, target)}: {len(paths)}", "bold")
             for index, path in enumerate(paths, 1):
-                out.write(f"Path {index} of {len(paths)} ({path.length} references)\n")
-                self._trace(path, out, glyph)
-            out.write("\n")
+                line(f"Path {index} of {len(paths)} ({path.length} references)")
+                self._trace(path, line, glyph)
+            line("")
             shown += 1
         remaining = len({p.target for p in result.paths}) - shown
         if remaining > 0:
-            out.write(f"… {remaining} more targets with paths (use --format json for all)\n")
+            line(f"… {remaining} more targets with paths (use --format json for all)")
         weak = "" if result.include_weak else " (weak references not followed; try --include-weak)"
         if result.unreachable:
             labels = ", ".join(node_label(g, t) for t in result.unreachable[:10])
             more = (
                 f" and {len(result.unreachable) - 10} more" if len(result.unreachable) > 10 else ""
             )
-            out.write(f"No strong path from any root{weak}: {labels}{more}\n")
+            line(f"No strong path from any root{weak}: {labels}{more}", "yellow")
         if result.transient_only:
-            out.write(
+            line(
                 f"{len(result.transient_only)} target(s) are held only by transient roots "
-                "(stack or handle scopes): likely alive only while code runs, not a leak\n"
+                "(stack or handle scopes): likely alive only while code runs, not a leak",
+                "yellow",
             )
-        out.write(
+        line(
             f"{len(result.targets)} target(s), {len(result.paths)} path(s), "
-            f"{len(result.unreachable)} unreachable\n"
+            f"{len(result.unreachable)} unreachable"
         )

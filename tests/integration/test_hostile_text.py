@@ -181,13 +181,31 @@ class _FakeTerminal(io.StringIO):
 
 
 def _rendered_on_a_terminal(graph: RetentionGraph) -> str:
-    from leakhunt.analyzers import compute_dominators, find_top_retainers, summarize
-    from leakhunt.render import SummaryConsoleRenderer, TopConsoleRenderer
+    """summary, top, paths and show as a terminal gets them."""
+    from leakhunt.analyzers import (
+        NodeReport,
+        compute_dominators,
+        find_neighbours,
+        find_retaining_paths,
+        find_top_retainers,
+        summarize,
+    )
+    from leakhunt.render import (
+        PathsConsoleRenderer,
+        ShowConsoleRenderer,
+        SummaryConsoleRenderer,
+        TopConsoleRenderer,
+    )
 
     out = _FakeTerminal()
     SummaryConsoleRenderer(width=200).render(summarize(graph), out)
     tree = compute_dominators(graph)
     TopConsoleRenderer(graph, width=200).render(find_top_retainers(graph, tree, top=50), out)
+    everything = range(1, graph.node_count)
+    paths = find_retaining_paths(graph, everything)
+    PathsConsoleRenderer(graph, retained_size=tree.retained_size).render(paths, out)
+    pages = tuple(find_neighbours(graph, node, distance=tree.distance) for node in everything)
+    ShowConsoleRenderer(graph, width=200).render(NodeReport(pages, tree), out)
     return out.getvalue()
 
 
