@@ -4,8 +4,9 @@ frozen results (:mod:`leakhunt.analyzers.results`). They never print."""
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.external import ExternalHolder, find_external_holders
+from leakhunt.analyzers.neighbours import Neighbours, NodeReport, find_neighbours
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances, find_retaining_paths
-from leakhunt.analyzers.selectors import Selector, parse_selector, select_nodes
+from leakhunt.analyzers.selectors import Selector, parse_selector, resolve_selectors, select_nodes
 from leakhunt.analyzers.summary import summarize
 from leakhunt.analyzers.top import TopReport, find_top_retainers
 
@@ -13,6 +14,8 @@ __all__ = [
     "ANALYZERS",
     "DominatorTree",
     "ExternalHolder",
+    "Neighbours",
+    "NodeReport",
     "RootDistances",
     "Selector",
     "Semantics",
@@ -20,9 +23,11 @@ __all__ = [
     "compute_dominators",
     "compute_root_distances",
     "find_external_holders",
+    "find_neighbours",
     "find_retaining_paths",
     "find_top_retainers",
     "parse_selector",
+    "resolve_selectors",
     "select_nodes",
     "summarize",
 ]
@@ -33,5 +38,6 @@ ANALYZERS = {
     "dominators": compute_dominators,
     "top": find_top_retainers,
     "external holders": find_external_holders,
+    "neighbours": find_neighbours,
 }
 """Every analyzer, by what it answers (the CLI command, or the report section, presenting it)."""

@@ -108,17 +108,19 @@ def _phase(progress: Progress | None, name: str) -> Iterator[None]:
 
 
 def _problems(unreachable: int, orphans: int, cliques: int) -> tuple[str, ...]:
+    # Engine-neutral wording (the graph may be a SpiderMonkey or CC log): the facts of
+    # DevTools' problem report, said once each.
     problems: list[str] = []
     if unreachable:
         problems.append(
-            f"Heap snapshot: {unreachable} nodes are unreachable from the root; "
-            f"{orphans} of them have only weak retainers and were given the root as parent "
-            "and a DFS of their own"
+            f"{unreachable:,} node(s) are unreachable from the root over retaining edges; "
+            f"they were attached to the root, as DevTools does ({orphans:,} of them have only "
+            "weak retainers and were given a DFS of their own)"
         )
     if cliques:
         problems.append(
-            f"Heap snapshot: Still found {cliques} unreachable nodes (retained only by each "
-            "other); each was attached to the root"
+            f"{cliques:,} of the unreachable nodes are retained only by each other; each was "
+            "attached to the root on its own"
         )
     return tuple(problems)
 

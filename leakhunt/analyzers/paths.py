@@ -10,7 +10,8 @@ durable holds the target. Weak edges and weak roots are never followed unless as
 weak-map value is reached only once both its map and its key are, through the key.
 
 Further paths per target (``max_paths > 1``) come from a best-first search over retainers
-that uses the BFS distances as its estimate.
+that uses the BFS distances as its estimate. Paths of one target differ in the objects they
+pass through, not only in which of several parallel references they take.
 
 Examples
 --------
@@ -195,6 +196,12 @@ class _AlternativePaths:
     def search(
         self, target: int, wanted: int, limit: int, seen: set[tuple[int, ...]]
     ) -> list[RetentionPath]:
+        """Up to ``wanted`` paths whose node sequences are not in ``seen`` (updated).
+
+        Paths are told apart by the nodes they pass through: a second reference between the
+        same two objects (an array holding the target twice) is not another way the target
+        is retained, so it never makes a path of its own.
+        """
         found: list[RetentionPath] = []
         dist = self.distances.distance
         counter = 0
@@ -207,8 +214,8 @@ class _AlternativePaths:
             expansions += 1
             head = nodes[0]
             row = self.root_row.get(head)
-            if row is not None and edges not in seen:
-                seen.add(edges)
+            if row is not None and nodes not in seen:
+                seen.add(nodes)
                 found.append(
                     _make_path(self.graph, row, int(self.graph.roots.edge[row]), nodes, edges)
                 )
@@ -217,6 +224,7 @@ class _AlternativePaths:
                 source = int(self.retainers.edge_source[edge])
                 if source in on_path or not self._usable(edge, source):
                     continue
+                on_path.add(source)  # one edge per retainer: parallel edges add no path
                 counter += 1
                 cost = len(edges) + 1 + int(dist[source])
                 heapq.heappush(frontier, (cost, counter, (source, *nodes), (edge, *edges)))
@@ -264,7 +272,7 @@ def find_retaining_paths(
     for path in preferred:
         paths.append(path)
         if alternatives is not None:
-            seen = {path.edges}
+            seen = {path.nodes}
             paths.extend(
                 alternatives.search(
                     path.target, options.max_paths - 1, options.max_expansions, seen

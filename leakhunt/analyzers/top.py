@@ -99,6 +99,8 @@ class TopReport:
     """Nodes the dominator DFS did not reach from the root (attached to the root)."""
     problems: tuple[str, ...]
     """The dominator analysis' reports."""
+    ownership_applied: bool = False
+    """Whether DevTools' shallow-size ownership step ran (see :class:`DominatorTree`)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -171,6 +173,8 @@ def class_table(
 def _largest(graph: RetentionGraph, tree: DominatorTree, top: int) -> npt.NDArray[np.int64]:
     candidates = np.flatnonzero(graph.node_kind != NodeKind.SYNTHETIC)
     candidates = candidates[candidates != 0]
+    if top <= 0:
+        return np.zeros(0, dtype=np.int64)
     if top >= candidates.size:
         chosen = candidates
     else:
@@ -224,4 +228,5 @@ def find_top_retainers(
         class_count=int(columns.class_name.size),
         unreachable_count=int(tree.unreachable_nodes.size),
         problems=tree.problems,
+        ownership_applied=tree.ownership_applied,
     )

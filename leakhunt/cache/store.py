@@ -33,6 +33,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import zlib
@@ -44,7 +45,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CACHE_FORMAT", "CacheEntry", "CachedSection", "IndexCache", "default_cache_dir"]
+__all__ = [
+    "CACHE_FORMAT",
+    "CacheEntry",
+    "CacheEntryInfo",
+    "CachedSection",
+    "IndexCache",
+    "default_cache_dir",
+]
 
 CACHE_FORMAT = 1
 """Bumped whenever what a section holds, or how, changes."""
@@ -122,6 +130,8 @@ class CacheEntry:
     def __init__(self, directory: Path, key: dict[str, Any]) -> None:
         self.directory = directory
         self.key = key
+        self.bytes_written = 0
+        """Bytes this process stored into the entry so far."""
 
     def load_section(self, name: str) -> CachedSection | None:
         """The section, or None when absent, stale or damaged (never raises for those)."""
@@ -170,8 +180,41 @@ class CacheEntry:
             if target.exists():
                 shutil.rmtree(target, ignore_errors=True)
             os.replace(staging, target)
+            self.bytes_written += _tree_size(target)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+_ENTRY_NAME = re.compile("[0-9a-f]{20}")
+
+
+def _tree_size(directory: Path) -> int:
+    total = 0
+    for file in directory.rglob("*"):
+        try:
+            if file.is_file():
+                total += file.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntryInfo:
+    """One entry of the cache, as ``leakhunt cache list`` shows it."""
+
+    directory: Path
+    """Where it is stored."""
+    input_path: str | None
+    """The input file it was made from (None when no section says)."""
+    size: int
+    """Bytes on disk."""
+    sections: tuple[str, ...]
+    """Section names, sorted."""
+    modified: float
+    """Most recent modification time of its sections (seconds since the epoch)."""
+    input_exists: bool
+    """Whether the input file is still there."""
 
 
 class IndexCache:
@@ -179,6 +222,53 @@ class IndexCache:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root if root is not None else default_cache_dir()
+
+    def entries(self) -> list[CacheEntryInfo]:
+        """Every entry in the cache, largest first (unreadable ones included, as unknown).
+
+        Only directories named as :meth:`entry_for` names them count, so a cache directory
+        set to a folder holding other things never has those listed or cleared.
+        """
+        found: list[CacheEntryInfo] = []
+        if not self.root.is_dir():
+            return found
+        for directory in sorted(self.root.iterdir()):
+            if not (directory.is_dir() and _ENTRY_NAME.fullmatch(directory.name)):
+                continue
+            sections = sorted(p.name for p in directory.iterdir() if p.is_dir())
+            input_path: str | None = None
+            modified = 0.0
+            for name in sections:
+                meta_file = directory / name / "meta.json"
+                try:
+                    modified = max(modified, meta_file.stat().st_mtime)
+                    input_path = input_path or str(json.loads(meta_file.read_text())["key"]["path"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+            found.append(
+                CacheEntryInfo(
+                    directory=directory,
+                    input_path=input_path,
+                    size=_tree_size(directory),
+                    sections=tuple(s for s in sections if not s.startswith(".")),
+                    modified=modified,
+                    input_exists=input_path is not None and os.path.exists(input_path),
+                )
+            )
+        found.sort(key=lambda e: (-e.size, str(e.directory)))
+        return found
+
+    def clear(self, inputs: list[str] | None = None) -> tuple[int, int]:
+        """Remove every entry, or those made from ``inputs``; return (entries, bytes) freed."""
+        wanted = None if inputs is None else {os.path.abspath(p) for p in inputs}
+        removed = freed = 0
+        for entry in self.entries():
+            if wanted is not None and entry.input_path not in wanted:
+                continue
+            shutil.rmtree(entry.directory, ignore_errors=True)
+            removed += 1
+            freed += entry.size
+        return removed, freed
 
     def entry_for(self, path: str) -> CacheEntry:
         """The entry for ``path`` as it is now (a changed file gets a fresh key)."""

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 import click
 
 from leakhunt import __version__
+from leakhunt.cli.cache import cache
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
+from leakhunt.cli.show import show
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
@@ -35,7 +37,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, show, cache)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -53,8 +55,10 @@ def cli() -> None:
       leakhunt paths gnome-shell.heap 0x7f3a2c0b1040 --dump 0
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
+      leakhunt show app.heapsnapshot @12345
+      leakhunt cache list
 
-    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
+    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
     """
 
 
@@ -63,18 +67,22 @@ for _command in COMMANDS:
 
 
 def _fail(message: str, code: int) -> int:
-    # Messages quote file names and dump text: nothing in them may act on the terminal.
+    # Messages quote input (file names, records, heap text): one inert line, always.
     click.echo(f"leakhunt: error: {visible(message)}", err=True)
     return code
 
 
+def _tolerate_unencodable_output() -> None:
+    """Under a non-UTF-8 locale, write what the encoding cannot hold as ``\\uXXXX`` escapes
+    instead of failing half-way through a report."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (never raises for expected failures)."""
-    for stream in (sys.stdout, sys.stderr):
-        # Text the terminal's encoding cannot hold (lone surrogates, or anything under a
-        # non-UTF-8 locale) is written as escapes instead of ending the run.
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="backslashreplace")
+    _tolerate_unencodable_output()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:

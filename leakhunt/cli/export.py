@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from enum import StrEnum
+from pathlib import PurePath
 from typing import assert_never
 
 import click
@@ -31,8 +32,26 @@ class TableFormat(StrEnum):
 
     @classmethod
     def for_path(cls, path: str) -> TableFormat:
-        """Guess from the file name (``.parquet``/``.pq`` → Parquet, else CSV)."""
-        return cls.PARQUET if path.lower().endswith((".parquet", ".pq")) else cls.CSV
+        """The format a file name asks for: ``.csv`` (or no extension, or a device such as
+        ``/dev/stdout``) is CSV, ``.parquet``/``.pq`` Parquet; any other extension is refused
+        rather than written as CSV under a misleading name.
+
+        >>> TableFormat.for_path("nodes.PQ"), TableFormat.for_path("out/nodes")
+        (<TableFormat.PARQUET: 'parquet'>, <TableFormat.CSV: 'csv'>)
+        >>> TableFormat.for_path("nodes.xlsx")
+        Traceback (most recent call last):
+        ...
+        leakhunt.errors.ConfigError: cannot write 'nodes.xlsx': export writes .csv or .parquet files (or pass --format csv|parquet)
+        """
+        suffix = PurePath(path).suffix.lower()
+        if suffix in (".parquet", ".pq"):
+            return cls.PARQUET
+        if suffix in ("", ".csv") or path.startswith("/dev/"):
+            return cls.CSV
+        raise ConfigError(
+            f"cannot write {path!r}: export writes .csv or .parquet files "
+            "(or pass --format csv|parquet)"
+        )
 
 
 @click.command()

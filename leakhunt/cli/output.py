@@ -10,9 +10,12 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
-from leakhunt.errors import OutputError
+import click
 
-__all__ = ["atomic_path", "check_output_path", "open_output"]
+from leakhunt.errors import OutputError
+from leakhunt.render.safe_text import visible
+
+__all__ = ["atomic_path", "check_output_path", "open_output", "warn"]
 
 
 def check_output_path(path: str | None) -> None:
@@ -32,7 +35,6 @@ def check_output_path(path: str | None) -> None:
         raise OutputError(f"{path}: cannot write: it is a directory")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: cannot write: directory {directory!r} is not writable")
-
 
 def _is_special(path: str) -> bool:
     """An existing path that is not a regular file (/dev/null, a pipe): write to it directly."""
@@ -81,3 +83,8 @@ def atomic_path(path: str) -> Iterator[str]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def warn(message: str) -> None:
+    """``leakhunt: warning: MESSAGE`` on stderr, one line, heap text made inert."""
+    click.echo(f"leakhunt: warning: {visible(message)}", err=True)

@@ -10,15 +10,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import numpy as np
+import numpy.typing as npt
 
 from leakhunt.analyzers.dominator_results import Semantics
+from leakhunt.analyzers.selectors import Selector, resolve_selectors
 from leakhunt.cache.session import CachedInput, open_input
-from leakhunt.cache.store import IndexCache
-from leakhunt.cli.output import check_output_path
+from leakhunt.cache.store import CacheEntry, IndexCache
+from leakhunt.cli.output import check_output_path, warn
 from leakhunt.cli.progress import progress_callback
-from leakhunt.errors import ConfigError
-from leakhunt.importers import IMPORTERS, ImportOptions
+from leakhunt.errors import ConfigError, NodeNotFoundError
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers import IMPORTERS, ImportOptions, sniff_format
 from leakhunt.importers.common.input_file import parse_size
+from leakhunt.render.safe_text import visible
 
 __all__ = [
     "InputChoice",
@@ -28,6 +33,7 @@ __all__ = [
     "input_options",
     "load_input",
     "output_option",
+    "select_or_warn",
     "semantics_option",
 ]
 
@@ -176,20 +182,70 @@ class InputChoice:
     """Decompressed-size limit in bytes (0: none), or None for the default rule."""
 
 
+MULTI_DUMP_FORMATS = frozenset({"spidermonkey-gclog"})
+"""Formats whose files can hold several dumps (the only ones ``--dump`` applies to)."""
+
+
 def load_input(choice: InputChoice) -> CachedInput:
-    """Load the input (from the index cache when allowed), with a progress bar when watched."""
+    """Load the input (from the index cache when allowed), with a progress bar when watched.
+
+    Raises
+    ------
+    ConfigError
+        For ``--dump`` on a format that holds one dump per file.
+    """
+    input_format = choice.input_format
+    if choice.dump_index is not None:
+        input_format = input_format or sniff_format(choice.file)
+        if input_format not in MULTI_DUMP_FORMATS:
+            several = ", ".join(sorted(MULTI_DUMP_FORMATS))
+            raise ConfigError(
+                f"--dump applies to files holding several dumps ({several}); "
+                f"{choice.file} is a {input_format} file, which holds one"
+            )
     cache = (
         None
         if choice.no_cache
         else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
     )
     with progress_callback(not choice.quiet) as progress:
-        return open_input(
+        loaded = open_input(
             choice.file,
-            format=choice.input_format,
+            format=input_format,
             options=ImportOptions(
                 dump_index=choice.dump_index, max_input_size=choice.max_input_size
             ),
             progress=progress,
             cache=cache,
         )
+    context = click.get_current_context(silent=True)
+    if context is not None and loaded.entry is not None and not choice.quiet:
+        entry = loaded.entry
+        context.call_on_close(lambda: _note_cache_writes(entry))
+    return loaded
+
+
+CACHE_NOTE_BYTES = 64 << 20
+"""A command that stores at least this much in the index cache says where and how much."""
+
+
+def _note_cache_writes(entry: CacheEntry) -> None:
+    if entry.bytes_written >= CACHE_NOTE_BYTES:
+        size = f"{entry.bytes_written / (1 << 20):,.0f} MiB"
+        click.echo(
+            f"leakhunt: note: stored {size} in the index cache at {visible(str(entry.directory))} "
+            "(leakhunt cache list / leakhunt cache clear; --no-cache to skip)",
+            err=True,
+        )
+
+
+def select_or_warn(graph: RetentionGraph, selectors: list[Selector]) -> npt.NDArray[np.int64]:
+    """The nodes the selectors match. A selector matching nothing is a warning (with its
+    suggestions) while others match; when none matches, the misses are the error."""
+    selection = resolve_selectors(graph, selectors)
+    if selection.nodes.size == 0 and selection.misses:
+        messages = "; ".join(miss.message() for miss in selection.misses)
+        raise NodeNotFoundError(f"{graph.source.path}: {messages}")
+    for miss in selection.misses:
+        warn(f"{graph.source.path}: {miss.message()}")
+    return selection.nodes

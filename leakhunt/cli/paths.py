@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import assert_never
 
 import click
+import numpy as np
+import numpy.typing as npt
 
-from leakhunt.analyzers import find_retaining_paths, select_nodes
+from leakhunt.analyzers import find_retaining_paths
+from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.results import PathReport
 from leakhunt.analyzers.selectors import parse_selector
-from leakhunt.cache.session import cached_root_distances
+from leakhunt.cache.session import cached_dominators, cached_root_distances
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
     InputChoice,
@@ -18,7 +21,10 @@ from leakhunt.cli.params import (
     input_options,
     load_input,
     output_option,
+    select_or_warn,
+    semantics_option,
 )
+from leakhunt.cli.progress import progress_callback
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.options import PathOptions
 from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
@@ -26,12 +32,15 @@ from leakhunt.render.interface import Renderer
 
 
 def _renderer(
-    output_format: OutputFormat, graph: RetentionGraph, max_targets: int
+    output_format: OutputFormat,
+    graph: RetentionGraph,
+    max_targets: int,
+    retained: npt.NDArray[np.int64],
 ) -> Renderer[PathReport]:
     if output_format is OutputFormat.TEXT:
-        return PathsConsoleRenderer(graph, max_targets=max_targets)
+        return PathsConsoleRenderer(graph, max_targets=max_targets, retained_size=retained)
     if output_format is OutputFormat.JSON:
-        return PathsJsonRenderer(graph)
+        return PathsJsonRenderer(graph, retained_size=retained)
     assert_never(output_format)
 
 
@@ -53,6 +62,7 @@ def _renderer(
     show_default=True,
     help="Targets shown in text output (JSON lists all).",
 )
+@semantics_option
 @format_option
 @output_option
 def paths(
@@ -61,13 +71,21 @@ def paths(
     include_weak: bool,
     max_paths: int,
     max_targets: int,
+    semantics: str,
     output_format: str,
     output: str | None,
 ) -> None:
     """Shortest retaining paths from GC roots to the TARGETS, all from one traversal.
 
     TARGETS are selectors: @ID (node id as DevTools shows it), 0xADDR (SpiderMonkey address),
-    class:NAME (every node of a class), name:SUBSTRING (node names containing it).
+    class:NAME (every node of a class), type:TYPE (every node of an engine type, as summary
+    lists them), name:SUBSTRING (node names containing it). A selector that matches nothing
+    is a warning with suggestions while the others are answered; if none matches, it is an
+    error.
+
+    Every hop shows the size it retains (--semantics picks the rules, as for top), so the hop
+    where the size drops is where the memory hangs. --max-paths K gives paths through
+    different objects, not copies that differ only in which reference they take.
 
     Paths from user roots (the global object) are preferred over system roots, and durable
     roots over transient ones (stack, handle scopes); each path says which root kind holds it.
@@ -83,9 +101,12 @@ def paths(
     selectors = [parse_selector(t) for t in targets]
     loaded = load_input(source)
     graph = loaded.graph
-    nodes = select_nodes(graph, selectors)
+    nodes = select_or_warn(graph, selectors)
     options = PathOptions(include_weak=include_weak, max_paths=max_paths)
     distances = cached_root_distances(loaded, include_weak=include_weak)
     report = find_retaining_paths(graph, nodes, options, distances=distances)
+    with progress_callback(not source.quiet) as progress:
+        tree = cached_dominators(loaded, Semantics(semantics), progress)
+    renderer = _renderer(OutputFormat(output_format), graph, max_targets, tree.retained_size)
     with open_output(output) as out:
-        _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)
+        renderer.render(report, out)

@@ -33,7 +33,11 @@ def _renderer(output_format: OutputFormat) -> Renderer[Summary]:
 @click.command()
 @input_options
 @click.option(
-    "--top", type=click.IntRange(min=0), default=20, show_default=True, help="Classes to list."
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Classes to list (0: none).",
 )
 @format_option
 @output_option

@@ -37,10 +37,18 @@ def _renderer(output_format: OutputFormat, graph: RetentionGraph) -> Renderer[To
 @input_options
 @semantics_option
 @click.option(
-    "--top", type=click.IntRange(min=1), default=20, show_default=True, help="Retainers to list."
+    "--top",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Retainers to list (0: none).",
 )
 @click.option(
-    "--classes", type=click.IntRange(min=0), default=20, show_default=True, help="Classes to list."
+    "--classes",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Classes to list (0: none).",
 )
 @format_option
 @output_option

@@ -3,6 +3,8 @@
 from leakhunt.render.interface import Renderer
 from leakhunt.render.json_report import PathsJsonRenderer, SummaryJsonRenderer, TopJsonRenderer
 from leakhunt.render.paths_console import PathsConsoleRenderer
+from leakhunt.render.show_console import ShowConsoleRenderer
+from leakhunt.render.show_json import ShowJsonRenderer
 from leakhunt.render.summary_console import SummaryConsoleRenderer
 from leakhunt.render.top_console import TopConsoleRenderer
 
@@ -10,6 +12,8 @@ __all__ = [
     "PathsConsoleRenderer",
     "PathsJsonRenderer",
     "Renderer",
+    "ShowConsoleRenderer",
+    "ShowJsonRenderer",
     "SummaryConsoleRenderer",
     "SummaryJsonRenderer",
     "TopConsoleRenderer",

@@ -10,11 +10,15 @@ import json
 from collections.abc import Callable
 from typing import Any, TextIO
 
+import numpy as np
+import numpy.typing as npt
+
 from leakhunt.analyzers.results import PathReport, RetentionPath, Summary
 from leakhunt.analyzers.top import TopReport
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.interface import Renderer
+from leakhunt.render.safe_text import json_safe
 
 __all__ = [
     "PathsJsonRenderer",
@@ -30,13 +34,19 @@ __all__ = [
 
 
 def write_json(document: dict[str, Any], out: TextIO, *, compact: bool = False) -> None:
-    """Key order preserved, newline-terminated; indented unless ``compact``."""
+    """Key order preserved, newline-terminated; indented unless ``compact``.
+
+    Strings stay exact; the characters that cannot be encoded or could act on a terminal
+    (lone surrogates, DEL and C1 controls, bidi controls) are written as ``\\uXXXX`` escapes
+    (:func:`~leakhunt.render.safe_text.json_safe`), which every JSON parser reads back as the
+    same string.
+    """
+    # json.dumps without indent runs the C encoder (ten times faster on a 100 MB document).
     if compact:
-        # json.dumps without indent runs the C encoder; json.dump would stream through the
-        # pure-Python one (ten times slower on a 100 MB document).
-        out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     else:
-        json.dump(document, out, indent=2, ensure_ascii=False)
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+    out.write(json_safe(text))
     out.write("\n")
 
 
@@ -126,8 +136,11 @@ class _HopEncoder:
 
     _KIND_NAMES = tuple(kind.name.lower() for kind in EdgeKind)
 
-    def __init__(self, graph: RetentionGraph) -> None:
+    def __init__(
+        self, graph: RetentionGraph, retained_size: npt.NDArray[np.int64] | None = None
+    ) -> None:
         self.graph = graph
+        self.retained_size = retained_size
         self._nodes: dict[int, dict[str, Any]] = {}
         self._edges: dict[int, dict[str, Any]] = {}
         self._node_texts: dict[int, str] = {}
@@ -136,6 +149,8 @@ class _HopEncoder:
         found = self._nodes.get(node)
         if found is None:
             found = self._nodes[node] = node_json(self.graph, node)
+            if self.retained_size is not None:
+                found["retained_size"] = int(self.retained_size[node])
         return found
 
     def edge(self, edge: int) -> dict[str, Any]:
@@ -197,10 +212,17 @@ def _compact(value: Any) -> str:
 
 
 def paths_document(
-    graph: RetentionGraph, report: PathReport, *, with_paths: bool = True
+    graph: RetentionGraph,
+    report: PathReport,
+    *,
+    with_paths: bool = True,
+    retained_size: npt.NDArray[np.int64] | None = None,
 ) -> dict[str, Any]:
-    """The ``leakhunt/paths/1`` document (``paths`` left empty unless ``with_paths``)."""
-    encoder = _HopEncoder(graph)
+    """The ``leakhunt/paths/1`` document (``paths`` left empty unless ``with_paths``).
+
+    With ``retained_size``, every hop's node carries its ``retained_size``.
+    """
+    encoder = _HopEncoder(graph, retained_size)
     return {
         "schema": "leakhunt/paths/1",
         "source": source_json(graph.source),
@@ -223,8 +245,11 @@ class SummaryJsonRenderer(Renderer[Summary]):
 class PathsJsonRenderer(Renderer[PathReport]):
     """``paths --format json``."""
 
-    def __init__(self, graph: RetentionGraph) -> None:
+    def __init__(
+        self, graph: RetentionGraph, *, retained_size: npt.NDArray[np.int64] | None = None
+    ) -> None:
         self.graph = graph
+        self.retained_size = retained_size
 
     def render(self, result: PathReport, out: TextIO) -> None:
         """Write the document; compact when it holds many paths (it can reach 100 MB+).
@@ -232,15 +257,16 @@ class PathsJsonRenderer(Renderer[PathReport]):
         The compact form is assembled from per-node fragments serialised once, since the
         same few nodes (the global, a container) start most of thousands of paths.
         """
+        sizes = self.retained_size
         if len(result.paths) <= _COMPACT_ABOVE:
-            write_json(paths_document(self.graph, result), out)
+            write_json(paths_document(self.graph, result, retained_size=sizes), out)
             return
         head = _compact(paths_document(self.graph, result, with_paths=False))
         before, after = head.split('"paths":[]', 1)
-        encoder = _HopEncoder(self.graph)
-        out.write(before + '"paths":[')
-        out.write(",".join(encoder.path_text(p) for p in result.paths))
-        out.write("]" + after + "\n")
+        encoder = _HopEncoder(self.graph, sizes)
+        out.write(json_safe(before) + '"paths":[')
+        out.write(json_safe(",".join(encoder.path_text(p) for p in result.paths)))
+        out.write("]" + json_safe(after) + "\n")
 
 
 def top_document(graph: RetentionGraph, report: TopReport) -> dict[str, Any]:

@@ -6,6 +6,8 @@ Examples
 'aaaaaaaaa…'
 >>> shorten("line one\\nline two", 40)
 'line one⏎line two'
+>>> shorten("[/bold]\\x1b]0;title\\x07")
+'[/bold]\\\\x1b]0;title\\\\x07'
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ NAME_WIDTH = 60
 
 
 def shorten(text: str, width: int = NAME_WIDTH) -> str:
-    """One line, at most ``width`` characters, every control character shown as an escape."""
-    flat = visible(text.replace("\r", "").replace("\n", "⏎"))
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    """One line of inert text (:func:`~leakhunt.render.safe_text.visible`), at most ``width``
+    characters. Not markup-escaped: give it to rich as a ``Text``, or through
+    :func:`~leakhunt.render.safe_text.console_markup`. Only the start of a huge string is
+    looked at, so a megabyte-long name costs no more than a short one."""
+    head = text[: 2 * width + 2]
+    flat = visible(head.replace("\r", "").replace("\n", "⏎"))
+    if len(flat) <= width and len(head) == len(text):
+        return flat
+    return flat[: width - 1] + "…"
 
 
 def node_label(graph: RetentionGraph, node: int) -> str:

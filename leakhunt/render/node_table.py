@@ -1,8 +1,11 @@
 """One row per node (``leakhunt export``): CSV with no extra dependency, or Parquet via pyarrow.
 
 Columns: ``id, type, name, class, self_size, shallow_size, retained_size, distance,
-dominator_id, context``. ``self_size`` is what the engine reported; ``shallow_size`` is the size
-the retained sizes were summed from (after DevTools' ownership step in DevTools semantics).
+dominator_id, context``. Text columns hold heap text as the text reports show it
+(:func:`~leakhunt.render.safe_text.visible`: control characters, lone surrogates and bidi
+controls as escapes such as ``\\x1b``), so a spreadsheet or terminal showing a cell is never
+driven by it; use ``--format json`` reports for exact strings. ``self_size`` is what the
+engine reported; ``shallow_size`` is the size the retained sizes were summed from (after DevTools' ownership step in DevTools semantics).
 ``distance`` is DevTools' distance (-5 when unreached; system nodes from 100,000,000);
 ``dominator_id`` is the engine id of the immediate dominator; ``context`` the context's name or
 empty.
@@ -19,8 +22,9 @@ from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.errors import ConfigError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.progress import Progress
+from leakhunt.render.safe_text import visible
 
-__all__ = ["COLUMNS", "write_node_csv", "write_node_parquet"]
+__all__ = ["COLUMNS", "MAX_CELL", "table_text", "write_node_csv", "write_node_parquet"]
 
 COLUMNS = (
     "id",
@@ -37,7 +41,24 @@ COLUMNS = (
 _CHUNK = 65_536
 
 
-def _csv_field(text: str) -> str:
+MAX_CELL = 1024
+"""Longest text cell (V8 caps snapshot strings at 1,024 characters; a hostile file need not)."""
+
+
+def table_text(raw: str) -> str:
+    """A heap string as a table cell: :func:`visible`, cut at :data:`MAX_CELL` characters.
+
+    >>> table_text("a\\x1bb"), table_text("x" * 1030)[-20:]
+    ('a\\\\x1bb', 'xxxx…[+6 characters]')
+    """
+    text = visible(raw[: MAX_CELL + 1])
+    if len(raw) > MAX_CELL:
+        text = f"{text[:MAX_CELL]}…[+{len(raw) - MAX_CELL:,} characters]"
+    return text
+
+
+def _csv_field(raw: str) -> str:
+    text = table_text(raw)
     if text and not any(c in text for c in ',"\n\r') and text[0] != " ":
         return text
     return '"' + text.replace('"', '""') + '"'
@@ -98,14 +119,14 @@ def write_node_parquet(graph: RetentionGraph, tree: DominatorTree, path: str) ->
             pa.array(indices.astype(np.int32)), pa.array(values, type=pa.string())
         )
 
-    strings = list(graph.strings)
-    context_names = [*graph.contexts.name, ""]
+    strings = [table_text(text) for text in graph.strings]
+    context_names = [*(table_text(name) for name in graph.contexts.name), ""]
     context_index = np.where(graph.node_context >= 0, graph.node_context, len(context_names) - 1)
     metadata = {"leakhunt.semantics": tree.semantics.value, "leakhunt.source": graph.source.path}
     table = pa.table(
         {
             "id": graph.node_id,
-            "type": dictionary(graph.node_type, list(graph.type_names)),
+            "type": dictionary(graph.node_type, [table_text(t) for t in graph.type_names]),
             "name": dictionary(graph.node_name, strings),
             "class": dictionary(graph.node_class, strings),
             "self_size": graph.node_self_size,

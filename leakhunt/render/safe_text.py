@@ -29,7 +29,7 @@ import re
 
 from rich.markup import escape as _escape_markup
 
-__all__ = ["console_markup", "visible"]
+__all__ = ["console_markup", "json_safe", "visible"]
 
 # C0 controls, DEL, C1 controls, lone surrogates, and the bidirectional overrides and isolates
 # that reorder what a reader sees (the "Trojan Source" characters).
@@ -57,3 +57,31 @@ def visible(text: str) -> str:
 def console_markup(text: str) -> str:
     """Heap text ready to embed in a rich markup string: made visible, then markup-escaped."""
     return _escape_markup(visible(text))
+
+
+# In JSON text these characters can only occur inside string literals, so escaping them there
+# keeps every string exact: DEL, C1 controls, lone surrogates, bidi controls, line separators.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u2028\u2029]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters that cannot
+    be encoded as UTF-8 or could act on a terminal written as ``\\uXXXX`` escapes.
+
+    Parsers read the escapes back as the very same characters, so strings stay exact; a lone
+    surrogate (``"\\ud83d"``, as V8 writes a string cut inside a pair) stays a lone surrogate.
+
+    >>> import json
+    >>> text = json_safe(json.dumps({"name": "cut \\ud83d csi\\u009b"}, ensure_ascii=False))
+    >>> text
+    '{"name": "cut \\\\ud83d csi\\\\u009b"}'
+    >>> json.loads(text)["name"] == "cut \\ud83d csi\\u009b"
+    True
+    """
+    return _JSON_UNSAFE.sub(_json_escape, encoded)

@@ -6,11 +6,13 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from leakhunt.analyzers.results import Summary
+from leakhunt.render.console import print_table, text_console
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import shorten
-from leakhunt.render.safe_text import console_markup as markup_safe
+from leakhunt.render.safe_text import console_markup
 
 __all__ = ["SummaryConsoleRenderer", "format_bytes"]
 
@@ -37,76 +39,99 @@ class SummaryConsoleRenderer(Renderer[Summary]):
 
     def render(self, result: Summary, out: TextIO) -> None:
         """Write the summary."""
-        console = Console(file=out, width=self.width or 100, highlight=False, soft_wrap=False)
+        console = text_console(out, width=self.width)
         console.print(
-            f"[bold]{markup_safe(result.source_path)}[/bold]  ({result.engine}, {result.format})"
+            f"[bold]{console_markup(result.source_path)}[/bold]  "
+            f"({console_markup(result.engine)}, {console_markup(result.format)})"
         )
         for key, value in result.details:
-            console.print(f"  {key}: {markup_safe(value)}")
+            console.print(Text(f"  {shorten(key)}: {shorten(value, 200)}"))
         console.print(
             f"{result.nodes:,} nodes, {result.edges:,} edges "
             f"({result.weak_edges:,} weak, {result.ephemeron_entries:,} weak-map entries), "
             f"total self size {result.total_self_size:,} B ({format_bytes(result.total_self_size)})"
         )
-        types = Table(title="By node type", title_justify="left")
-        for column in ("type", "count", "self size"):
-            types.add_column(column, justify="left" if column == "type" else "right")
-        for stat in result.types:
-            types.add_row(markup_safe(stat.type_name), f"{stat.count:,}", f"{stat.self_size:,}")
-        console.print(types)
-        classes = Table(
-            title=f"Top {len(result.classes)} of {result.class_count:,} classes by self size",
-            title_justify="left",
-        )
-        for column in ("class", "count", "self size"):
-            classes.add_column(column, justify="left" if column == "class" else "right")
-        for cls in result.classes:
-            classes.add_row(
-                markup_safe(shorten(cls.class_name, 60)), f"{cls.count:,}", f"{cls.self_size:,}"
-            )
-        console.print(classes)
-        roots = Table(title="Roots", title_justify="left")
-        for column in ("kind", "label", "edges"):
-            roots.add_column(column, justify="right" if column == "edges" else "left")
-        for root in result.roots:
-            roots.add_row(root.kind.label, markup_safe(shorten(root.label, 60)), f"{root.count:,}")
-        console.print(roots)
+        _types(console, result)
+        if result.classes:
+            _classes(console, result)
+        _roots(console, result)
         if result.contexts:
-            contexts = Table(title="Contexts", title_justify="left")
-            for column in ("name", "kind", "node", "global", "attributed nodes"):
-                contexts.add_column(
-                    column, justify="right" if column == "attributed nodes" else "left"
-                )
-            ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
-            for ctx in result.contexts:
-                contexts.add_row(
-                    markup_safe(shorten(ctx.name, 50)),
-                    markup_safe(ctx.kind),
-                    "-" if ctx.node_id is None else ident(ctx.node_id),
-                    "-" if ctx.global_id is None else ident(ctx.global_id),
-                    f"{ctx.attributed_nodes:,}",
-                )
-            console.print(contexts)
+            _contexts(console, result)
         else:
             console.print("Contexts: none found")
         if result.external_holders:
-            held = Table(
-                title=(
-                    f"Held from outside the graph: {result.external_holder_count:,} node(s) "
-                    "whose refcount exceeds the references the log shows"
-                ),
-                title_justify="left",
-            )
-            for column in ("node", "unknown refs", "known owners"):
-                held.add_column(column, justify="right" if column == "unknown refs" else "left")
-            for h in result.external_holders:
-                owners = ", ".join(f"0x{o:x}" for o in h.owner_ids[:4])
-                more = f" +{len(h.owner_ids) - 4}" if len(h.owner_ids) > 4 else ""
-                held.add_row(
-                    f"{markup_safe(shorten(h.class_name, 30))} 0x{h.node_id:x}",
-                    str(h.unknown_references),
-                    (owners + more) or "none",
-                )
-            console.print(held)
+            _external_holders(console, result)
         for problem in result.problems:
-            console.print(f"[yellow]warning:[/yellow] {markup_safe(problem)}")
+            console.print(f"[yellow]warning:[/yellow] {console_markup(problem)}")
+
+
+def _types(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("type", overflow="fold")
+    for column in ("count", "self size"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for stat in result.types:
+        table.add_row(Text(shorten(stat.type_name)), f"{stat.count:,}", f"{stat.self_size:,}")
+    print_table(console, "By node type", table)
+
+
+def _classes(console: Console, result: Summary) -> None:
+    title = (
+        f"Top {len(result.classes)} of {result.class_count:,} classes by self size "
+        "(every node of the class)"
+    )
+    table = Table()
+    table.add_column("class", overflow="fold")
+    for column in ("nodes", "self size"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for cls in result.classes:
+        table.add_row(Text(shorten(cls.class_name)), f"{cls.count:,}", f"{cls.self_size:,}")
+    print_table(console, title, table)
+
+
+def _roots(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("kind", no_wrap=True)
+    table.add_column("label", overflow="fold")
+    table.add_column("edges", justify="right", no_wrap=True)
+    for root in result.roots:
+        table.add_row(root.kind.label, Text(shorten(root.label)), f"{root.count:,}")
+    print_table(console, "Roots", table)
+
+
+def _contexts(console: Console, result: Summary) -> None:
+    table = Table()
+    table.add_column("name", overflow="fold")
+    for column in ("kind", "node", "global"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("attributed nodes", justify="right", no_wrap=True)
+    ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
+    for ctx in result.contexts:
+        table.add_row(
+            Text(shorten(ctx.name, 50)),
+            Text(shorten(ctx.kind)),
+            "-" if ctx.node_id is None else ident(ctx.node_id),
+            "-" if ctx.global_id is None else ident(ctx.global_id),
+            f"{ctx.attributed_nodes:,}",
+        )
+    print_table(console, "Contexts", table)
+
+
+def _external_holders(console: Console, result: Summary) -> None:
+    title = (
+        f"Held from outside the graph: {result.external_holder_count:,} node(s) "
+        "whose refcount exceeds the references the log shows"
+    )
+    table = Table()
+    table.add_column("node", overflow="fold")
+    table.add_column("unknown refs", justify="right", no_wrap=True)
+    table.add_column("known owners", overflow="fold")
+    for h in result.external_holders:
+        owners = ", ".join(f"0x{o:x}" for o in h.owner_ids[:4])
+        more = f" +{len(h.owner_ids) - 4}" if len(h.owner_ids) > 4 else ""
+        table.add_row(
+            Text(f"{shorten(h.class_name, 30)} 0x{h.node_id:x}"),
+            str(h.unknown_references),
+            (owners + more) or "none",
+        )
+    print_table(console, title, table)

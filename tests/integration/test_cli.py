@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from leakhunt.analyzers import compute_dominators
+from leakhunt.importers import load_graph
+
 from conftest import v8_expected, v8_fixture
 from helpers.cli import run
 from helpers.snapshots import small_heap, write_snapshot
@@ -65,6 +68,7 @@ def test_paths_text_and_json_for_the_leaked_session() -> None:
     first = doc["paths"][0]
     assert first["target"] == session and first["root_kind"] == "user"
     assert [h["edge"]["name"] for h in first["hops"][:-1]] == ["app", "sessions", "table", "57"]
+    retained = _devtools_retained_by_id(v8_fixture("leak_chain"))
     assert first["hops"][-1] == {
         "node": {
             "id": session,
@@ -72,9 +76,11 @@ def test_paths_text_and_json_for_the_leaked_session() -> None:
             "class": "Session",
             "type": "object",
             "self_size": 56,
+            "retained_size": retained[session],
         },
         "edge": None,
     }
+    assert all(h["node"]["retained_size"] == retained[h["node"]["id"]] for h in first["hops"])
     assert len(doc["paths"]) == 2
 
 
@@ -149,4 +155,13 @@ def test_compact_json_for_many_paths_equals_the_indented_document() -> None:
     graph = load_graph(fixture)
     report = find_retaining_paths(graph, select_nodes(graph, ["class:Function", "name:\n"]))
     assert len(report.paths) > 1000
-    assert json.loads(result.stdout) == json.loads(json.dumps(paths_document(graph, report)))
+    sizes = compute_dominators(graph).retained_size
+    expected = paths_document(graph, report, retained_size=sizes)
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected))
+
+
+def _devtools_retained_by_id(path: Path) -> dict[int, int]:
+    """Retained size per node id, from the dominator analysis the DevTools oracle tests check."""
+    graph = load_graph(str(path))
+    tree = compute_dominators(graph)
+    return dict(zip(graph.node_id.tolist(), tree.retained_size.tolist(), strict=True))

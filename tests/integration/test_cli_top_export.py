@@ -12,6 +12,7 @@ import pytest
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.importers import load_graph
+from leakhunt.render.safe_text import visible
 
 from conftest import v8_expected, v8_fixture
 from helpers.cli import run
@@ -70,7 +71,10 @@ def test_export_csv_has_one_row_per_node(tmp_path: Path) -> None:
     assert [int(r["id"]) for r in rows] == graph.node_id.tolist()
     assert [int(r["retained_size"]) for r in rows] == tree.retained_size.tolist()
     assert [int(r["distance"]) for r in rows] == tree.distance.tolist()
-    assert [r["name"] for r in rows] == [graph.node_label(v) for v in range(graph.node_count)]
+    # Text cells are shown as the text reports show them: control characters escaped.
+    names = [visible(graph.node_label(v)) for v in range(graph.node_count)]
+    assert [r["name"] for r in rows] == names
+    assert any("\\n" in name for name in names)
     contexts = {r["context"] for r in rows}
     assert "main" in contexts and any("ZombieSandbox" in c for c in contexts)
 

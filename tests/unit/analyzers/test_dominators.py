@@ -155,8 +155,9 @@ def test_cliques_are_attached_to_the_root_and_reported() -> None:
     assert tree.total_size == 33
     assert tree.distance[[a, c, below]].tolist() == [-5, -5, -5]
     assert len(tree.problems) == 2
-    assert tree.problems[0].startswith("Heap snapshot: 3 nodes are unreachable from the root")
-    assert tree.problems[1].startswith("Heap snapshot: Still found 3 unreachable nodes")
+    assert tree.problems[0].startswith("3 node(s) are unreachable from the root")
+    assert tree.problems[1].startswith("3 of the unreachable nodes are retained only by each")
+    assert not any("Heap snapshot" in problem for problem in tree.problems)
 
 
 def test_orphans_get_their_own_dfs() -> None:
@@ -174,8 +175,9 @@ def test_orphans_get_their_own_dfs() -> None:
     assert tree.idom.tolist() == [0, 0, 0, weakly]
     assert tree.retained_size.tolist() == [22, 10, 12, 7]
     assert tree.problems == (
-        "Heap snapshot: 2 nodes are unreachable from the root; 1 of them have only weak "
-        "retainers and were given the root as parent and a DFS of their own",
+        "2 node(s) are unreachable from the root over retaining edges; they were attached to "
+        "the root, as DevTools does (1 of them have only weak retainers and were given a DFS "
+        "of their own)",
     )
 
 

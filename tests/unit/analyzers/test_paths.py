@@ -225,3 +225,24 @@ def test_distances_match_networkx_without_ephemerons_or_tiers(seed: int) -> None
         assert path.length + 1 == expected[path.target]
         for i, edge in enumerate(path.edges):
             assert int(g.edge_target[edge]) == path.nodes[i + 1]
+
+
+def test_more_paths_go_through_other_objects_not_other_parallel_references() -> None:
+    """An array holding the target in four slots is one way of retaining it, not four."""
+    b = GraphBuilder()
+    glob, array, holder, leak = (
+        _obj(b, n, i) for i, n in enumerate(["global", "array", "holder", "leak"], 1)
+    )
+    b.add_root(glob, RootKind.USER, "global")
+    b.add_edge(glob, array, EdgeKind.PROPERTY, "list")
+    b.add_edge(glob, holder, EdgeKind.PROPERTY, "holder")
+    for slot in range(4):
+        b.add_edge(array, leak, EdgeKind.ELEMENT, slot)
+    b.add_edge(holder, leak, EdgeKind.PROPERTY, "leak")
+    g = b.freeze(SOURCE)
+    report = find_retaining_paths(g, [leak], PathOptions(max_paths=4))
+    routes = [_names(g, p.nodes) for p in report.paths]
+    assert sorted(routes) == [["global", "array", "leak"], ["global", "holder", "leak"]]
+    # Every pair of paths differs before its last hop.
+    prefixes = [p.nodes[:-1] for p in report.paths]
+    assert len(set(prefixes)) == len(prefixes)
