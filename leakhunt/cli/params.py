@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from leakhunt.analyzers.dominator_results import Semantics
-from leakhunt.cache.session import CachedInput, open_input
+from leakhunt.cache.session import CachedInput, open_input, overlay_input
 from leakhunt.cache.store import IndexCache
 from leakhunt.cli.progress import progress_callback
 from leakhunt.importers import IMPORTERS, ImportOptions
@@ -72,7 +72,8 @@ def output_option(func: F) -> F:
 
 
 def input_options(func: F) -> F:
-    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``.
+    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``,
+    ``--overlay``, ``--lenient``.
 
     The command receives them gathered into one ``source: InputChoice`` argument.
     """
@@ -86,12 +87,30 @@ def input_options(func: F) -> F:
         quiet: bool,
         no_cache: bool,
         cache_dir: str | None,
+        overlay: str | None,
+        lenient: bool,
         **kwargs: Any,
     ) -> Any:
-        source = InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir)
+        source = InputChoice(
+            file, input_format, dump_index, quiet, no_cache, cache_dir, overlay, lenient
+        )
         return func(*args, source=source, **kwargs)
 
     wrapped: Any = gather
+    wrapped = click.option(
+        "--lenient",
+        is_flag=True,
+        help="Root dumps: warn about and drop records that name unknown nodes, duplicate "
+        "natives or contradict each other, instead of failing.",
+    )(wrapped)
+    wrapped = click.option(
+        "--overlay",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        metavar="DUMP",
+        help="Merge an embedder root dump (docs/rootdump.md) into FILE's graph by node id: "
+        "native objects, handles, weak callbacks, host-defined options.",
+    )(wrapped)
     wrapped = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False),
@@ -140,6 +159,10 @@ class InputChoice:
     """Bypass the index cache."""
     cache_dir: str | None
     """Cache location override."""
+    overlay: str | None = None
+    """Root dump to merge into the graph."""
+    lenient: bool = False
+    """Root-dump record problems become warnings."""
 
 
 def load_input(choice: InputChoice) -> CachedInput:
@@ -150,10 +173,16 @@ def load_input(choice: InputChoice) -> CachedInput:
         else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
     )
     with progress_callback(not choice.quiet) as progress:
-        return open_input(
+        loaded = open_input(
             choice.file,
             format=choice.input_format,
-            options=ImportOptions(dump_index=choice.dump_index),
+            options=ImportOptions(dump_index=choice.dump_index, lenient=choice.lenient),
             progress=progress,
             cache=cache,
         )
+    if choice.overlay is not None:
+        loaded = overlay_input(loaded, choice.overlay, lenient=choice.lenient)
+    for problem in loaded.graph.problems:
+        if problem.endswith("(record dropped)"):
+            click.echo(f"leakhunt: warning: {problem}", err=True)
+    return loaded

@@ -30,6 +30,8 @@ class ImportOptions:
 
     dump_index: int | None = None
     """For files holding several dumps: which one (0-based); None means the last."""
+    lenient: bool = False
+    """Turn per-record problems that leave the rest usable into warnings (root dumps)."""
 
 
 class Importer(Protocol):

@@ -1,0 +1,58 @@
+"""Root dumps: what an embedder knows about its heap (``docs/rootdump.md``).
+
+:class:`RootDumpImporter` reads standalone dumps as graphs; :func:`load_overlay` merges an
+overlay dump into a snapshot's graph; :func:`read_root_dump` gives the validated records
+(process tree, natives, edges) to anything else that needs them.
+"""
+
+from __future__ import annotations
+
+from leakhunt.errors import SnapshotFormatError
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers.interface import ImportOptions, Progress
+from leakhunt.importers.rootdump.overlay import OverlayResult, apply_overlay
+from leakhunt.importers.rootdump.reader import RootDump, read_root_dump
+from leakhunt.importers.rootdump.standalone import build_standalone_graph
+
+__all__ = [
+    "OverlayResult",
+    "RootDump",
+    "RootDumpImporter",
+    "apply_overlay",
+    "load_overlay",
+    "read_root_dump",
+]
+
+
+def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:
+    """Read the overlay dump at ``dump_path`` and merge it into ``graph``."""
+    return apply_overlay(graph, read_root_dump(dump_path, lenient=lenient), lenient=lenient)
+
+
+class RootDumpImporter:
+    """Registry entry for standalone root dumps."""
+
+    name = "leakhunt-rootdump"
+    description = "leakhunt root dump (standalone graph written by an embedder, e.g. QuickJS)"
+
+    def sniff(self, head: bytes) -> bool:
+        """A JSON object naming ``"format": "leakhunt-rootdump"`` early on."""
+        text = head.lstrip()
+        return text.startswith(b"{") and b'"leakhunt-rootdump"' in text and b'"format"' in text
+
+    def load(
+        self, path: str, *, options: ImportOptions, progress: Progress | None = None
+    ) -> RetentionGraph:
+        """Read a standalone dump; overlays and manifests are refused with what to do."""
+        dump = read_root_dump(path, lenient=options.lenient)
+        if dump.graph == "overlay":
+            raise SnapshotFormatError(
+                path,
+                "/graph",
+                "an overlay dump has no heap of its own: pass it as --overlay to its snapshot",
+            )
+        if dump.graph == "manifest":
+            raise SnapshotFormatError(
+                path, "/graph", "a manifest has no heap of its own: use `leakhunt isolates`"
+            )
+        return build_standalone_graph(dump, lenient=options.lenient)

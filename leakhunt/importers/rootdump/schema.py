@@ -1,0 +1,309 @@
+"""The root-dump JSON Schema (``schema-v1.json``) and how it is applied.
+
+The schema is the contract (``docs/rootdump.md``). Validating a dump of a few hundred thousand
+records with a general JSON Schema engine takes longer than analysing the heap it describes, so
+the large arrays (``natives``, ``nodes``, ``edges``, ``roots``) are checked record by record by
+:func:`first_bad_record`, a direct transcription of the schema's record definitions, and the
+rest of the document by ``jsonschema``. When the direct check rejects a record, ``jsonschema``
+validates that record against its definition to produce the message, so every message is the
+schema's own, with the JSON pointer of the offending value. The test suite checks that both
+judges agree on every valid and malformed fixture.
+
+Examples
+--------
+>>> doc = {"format": "leakhunt-rootdump", "version": 1, "graph": "overlay", "processes": [],
+...        "edges": [{"kind": "weak_callback", "from": {"native": "n1"}, "to": {"native": "n1"}}]}
+>>> validate_document(doc, "app.json")
+Traceback (most recent call last):
+...
+leakhunt.errors.SnapshotFormatError: app.json: /edges/0/from: Additional properties are not allowed ('native' was unexpected) (a weak_callback goes from the JS object whose death runs it, {"js": ID}, to the native it frees, {"native": ID})
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from leakhunt.errors import SnapshotFormatError
+
+__all__ = [
+    "EDGE_KINDS",
+    "NODE_KINDS",
+    "RECORD_ARRAYS",
+    "ROOT_KINDS",
+    "first_bad_record",
+    "load_schema",
+    "validate_document",
+]
+
+EDGE_KINDS = (
+    "strong",
+    "weak",
+    "strong_global_handle",
+    "weak_global_handle",
+    "weak_callback",
+    "host_options",
+    "ephemeron",
+    "property",
+    "element",
+    "context_variable",
+    "internal",
+)
+"""Edge kinds of format version 1, in the order their codes use."""
+NODE_KINDS = frozenset(
+    {
+        "object",
+        "closure",
+        "array",
+        "string",
+        "code",
+        "regexp",
+        "number",
+        "symbol",
+        "bigint",
+        "shape",
+        "hidden",
+        "other",
+    }
+)
+"""Kinds a standalone node may have."""
+ROOT_KINDS = frozenset({"user", "embedder", "strong_global_handle", "engine", "stack", "external"})
+"""Root kinds of format version 1."""
+RECORD_ARRAYS = {"natives": "native", "nodes": "node", "edges": "edge", "roots": "root"}
+"""Top-level arrays checked record by record, and the schema definition of their records."""
+
+_EDGE_KIND_SET = frozenset(EDGE_KINDS)
+_HANDLE_KINDS = frozenset({"strong_global_handle", "weak_global_handle"})
+_NATIVE_FIELDS = frozenset({"id", "class", "size", "address", "name", "isolate", "context"})
+_NODE_FIELDS = frozenset({"id", "class", "kind", "size", "name", "context", "isolate", "address"})
+_EDGE_FIELDS = frozenset({"kind", "from", "to", "key", "name", "isolate"})
+_ROOT_FIELDS = frozenset({"to", "kind", "name", "unseen_references"})
+_HEX = frozenset("0123456789abcdefABCDEF")
+_HINTS = {
+    "strong_global_handle": (
+        'a strong_global_handle goes from its owning native, {"native": ID}, '
+        'to a JS object, {"js": ID}'
+    ),
+    "weak_global_handle": (
+        'a weak_global_handle goes from its owning native, {"native": ID}, '
+        'to a JS object, {"js": ID}'
+    ),
+    "weak_callback": (
+        'a weak_callback goes from the JS object whose death runs it, {"js": ID}, '
+        'to the native it frees, {"native": ID}'
+    ),
+}
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    """The format-version-1 schema shipped in the package.
+
+    >>> load_schema()["properties"]["version"]
+    {'const': 1}
+    """
+    text = resources.files(__package__).joinpath("schema-v1.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(definition: str | None) -> jsonschema.protocols.Validator:
+    schema = load_schema()
+    if definition is not None:
+        schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+    validator: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+    return validator
+
+
+def _pointer(parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _schema_error(
+    instance: Any, definition: str | None, prefix: tuple[Any, ...], path: str
+) -> SnapshotFormatError | None:
+    errors = list(_validator(definition).iter_errors(instance))
+    if not errors:
+        return None
+    error = jsonschema.exceptions.best_match(errors)
+    where = (*prefix, *error.absolute_path)
+    message = error.message
+    if definition == "edge" and isinstance(instance, dict):
+        hint = _HINTS.get(instance.get("kind"))  # type: ignore[arg-type]
+        if hint and error.absolute_path and error.absolute_path[0] in ("from", "to"):
+            message = f"{message} ({hint})"
+    return SnapshotFormatError(path, _pointer(where) or "/", message)
+
+
+def validate_document(doc: Any, path: str) -> None:
+    """Raise :class:`SnapshotFormatError` naming the JSON pointer of the first schema violation.
+
+    Parameters
+    ----------
+    doc
+        The parsed JSON document.
+    path
+        The file, for messages.
+    """
+    if not isinstance(doc, dict):
+        error = _schema_error(doc, None, (), path)
+        if error is not None:
+            raise error
+        return
+    skeleton = {
+        key: ([] if key in RECORD_ARRAYS and isinstance(value, list) else value)
+        for key, value in doc.items()
+    }
+    error = _schema_error(skeleton, None, (), path)
+    if error is not None:
+        raise error
+    for array, definition in RECORD_ARRAYS.items():
+        records = doc.get(array)
+        if not isinstance(records, list):
+            continue
+        start = 0
+        while True:
+            bad = first_bad_record(definition, records, start)
+            if bad is None:
+                break
+            error = _schema_error(records[bad], definition, (array, bad), path)
+            if error is not None:
+                raise error
+            start = bad + 1  # the direct check was stricter than the schema: trust the schema
+
+
+def _is_id(value: Any) -> bool:
+    return type(value) is str and len(value) > 0
+
+
+def _is_bytes(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _is_address(value: Any) -> bool:
+    return (
+        type(value) is str
+        and len(value) > 2
+        and value.startswith("0x")
+        and _HEX.issuperset(value[2:])
+    )
+
+
+def _extras_ok(record: Mapping[str, Any], fields: frozenset[str]) -> bool:
+    return all(key in fields or key.startswith("x_") for key in record)
+
+
+def _ref_kind(value: Any) -> str | None:
+    """``"js"`` or ``"native"`` for a well-formed reference, else None."""
+    if type(value) is not dict or len(value) != 1:
+        return None
+    if "js" in value:
+        return "js" if type(value["js"]) is int else None
+    if "native" in value:
+        return "native" if _is_id(value["native"]) else None
+    return None
+
+
+def _native_ok(r: Any) -> bool:
+    return (
+        type(r) is dict
+        and _is_id(r.get("id"))
+        and type(r.get("class")) is str
+        and _is_bytes(r.get("size"))
+        and ("address" not in r or _is_address(r["address"]))
+        and ("name" not in r or type(r["name"]) is str)
+        and ("isolate" not in r or _is_id(r["isolate"]))
+        and ("context" not in r or _is_id(r["context"]))
+        and _extras_ok(r, _NATIVE_FIELDS)
+    )
+
+
+def _node_ok(r: Any) -> bool:
+    return (
+        type(r) is dict
+        and type(r.get("id")) is int
+        and r["id"] >= 1
+        and type(r.get("class")) is str
+        and _is_bytes(r.get("size"))
+        and ("kind" not in r or (type(r["kind"]) is str and r["kind"] in NODE_KINDS))
+        and ("name" not in r or type(r["name"]) is str)
+        and ("context" not in r or _is_id(r["context"]))
+        and ("isolate" not in r or _is_id(r["isolate"]))
+        and ("address" not in r or _is_address(r["address"]))
+        and _extras_ok(r, _NODE_FIELDS)
+    )
+
+
+def _edge_ok(r: Any) -> bool:
+    if type(r) is not dict:
+        return False
+    kind = r.get("kind")
+    if type(kind) is not str or kind not in _EDGE_KIND_SET:
+        return False
+    source = _ref_kind(r.get("from"))
+    target = _ref_kind(r.get("to"))
+    if source is None or target is None:
+        return False
+    if kind in _HANDLE_KINDS and (source != "native" or target != "js"):
+        return False
+    if kind == "weak_callback" and (source != "js" or target != "native"):
+        return False
+    if (kind == "ephemeron") != ("key" in r):
+        return False
+    if "key" in r and _ref_kind(r["key"]) is None:
+        return False
+    if "name" in r:
+        name = r["name"]
+        if kind == "element":
+            if type(name) is not int or name < 0:
+                return False
+        elif type(name) is not str and type(name) is not int:
+            return False
+    if "isolate" in r and not _is_id(r["isolate"]):
+        return False
+    return _extras_ok(r, _EDGE_FIELDS)
+
+
+def _root_ok(r: Any) -> bool:
+    if type(r) is not dict or _ref_kind(r.get("to")) is None:
+        return False
+    kind = r.get("kind")
+    if type(kind) is not str or kind not in ROOT_KINDS:
+        return False
+    if ("unseen_references" in r) != (kind == "external"):
+        return False
+    if "unseen_references" in r:
+        count = r["unseen_references"]
+        if type(count) is not int or count < 1:
+            return False
+    if "name" in r and type(r["name"]) is not str:
+        return False
+    return _extras_ok(r, _ROOT_FIELDS)
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "native": _native_ok,
+    "node": _node_ok,
+    "edge": _edge_ok,
+    "root": _root_ok,
+}
+
+
+def first_bad_record(definition: str, records: list[Any], start: int = 0) -> int | None:
+    """Index of the first record from ``start`` on that breaks ``$defs/<definition>``, or None.
+
+    >>> first_bad_record("root", [{"to": {"js": 1}, "kind": "user"},
+    ...                           {"to": {"js": 2}, "kind": "external"}])
+    1
+    """
+    check = _CHECKS[definition]
+    for index in range(start, len(records)):
+        if not check(records[index]):
+            return index
+    return None
