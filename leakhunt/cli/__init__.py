@@ -21,6 +21,7 @@ import click
 from leakhunt import __version__
 from leakhunt.cli.cycles import cycles
 from leakhunt.cli.export import export
+from leakhunt.cli.isolates import isolates
 from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
@@ -34,7 +35,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, cycles)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, cycles, isolates)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

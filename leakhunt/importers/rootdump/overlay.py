@@ -299,9 +299,10 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
 
     total_nodes = n + native_count + len(extra_nodes)
     merged, old_to_new, add_to_new = _merge_csr(graph, kept_edges, add_src, total_nodes)
-    edge_target = np.empty(merged.size, dtype=np.int32)
-    edge_kind = np.empty(merged.size, dtype=np.uint8)
-    edge_name_col = np.empty(merged.size, dtype=np.uint32)
+    total_edges = int(merged[-1])
+    edge_target = np.empty(total_edges, dtype=np.int32)
+    edge_kind = np.empty(total_edges, dtype=np.uint8)
+    edge_name_col = np.empty(total_edges, dtype=np.uint32)
     old_positions = old_to_new[kept_edges]
     edge_target[old_positions] = graph.edge_target[kept_edges]
     edge_kind[old_positions] = graph.edge_kind[kept_edges]
