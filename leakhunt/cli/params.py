@@ -16,6 +16,7 @@ from leakhunt.cache.session import CachedInput, open_input, overlay_input
 from leakhunt.cache.store import IndexCache
 from leakhunt.cli.progress import progress_callback
 from leakhunt.importers import IMPORTERS, ImportOptions
+from leakhunt.importers.rootdump.reader import LENIENT_SUFFIXES
 
 __all__ = [
     "InputChoice",
@@ -183,6 +184,6 @@ def load_input(choice: InputChoice) -> CachedInput:
     if choice.overlay is not None:
         loaded = overlay_input(loaded, choice.overlay, lenient=choice.lenient)
     for problem in loaded.graph.problems:
-        if problem.endswith("(record dropped)"):
+        if problem.endswith(LENIENT_SUFFIXES):
             click.echo(f"leakhunt: warning: {problem}", err=True)
     return loaded

@@ -53,13 +53,25 @@ from leakhunt.graph.processes import (
 from leakhunt.importers.common.json_stream import open_maybe_gzip
 from leakhunt.importers.rootdump.schema import EDGE_KINDS, validate_document
 
-__all__ = ["DumpEdges", "DumpNatives", "DumpNodes", "DumpRoot", "RootDump", "read_root_dump"]
+__all__ = [
+    "LENIENT_SUFFIXES",
+    "DumpEdges",
+    "DumpNatives",
+    "DumpNodes",
+    "DumpRoot",
+    "RootDump",
+    "read_root_dump",
+]
 
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 BoolArray = npt.NDArray[np.bool_]
 
 _KIND_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
+RECORD_DROPPED = "record dropped"
+ATTRIBUTION_DROPPED = "attribution dropped"
+LENIENT_SUFFIXES = (f"({RECORD_DROPPED})", f"({ATTRIBUTION_DROPPED})")
+"""How every warning made under ``lenient`` ends (the CLI prints these)."""
 _CONTRADICTIONS = (("strong_global_handle", "weak_global_handle"), ("strong", "weak"))
 
 
@@ -167,10 +179,10 @@ class _Problems:
         self.lenient = lenient
         self.warnings: list[str] = []
 
-    def report(self, pointer: str, problem: str) -> None:
+    def report(self, pointer: str, problem: str, consequence: str = RECORD_DROPPED) -> None:
         if not self.lenient:
             raise SnapshotFormatError(self.path, pointer, problem)
-        self.warnings.append(f"{self.path}: {pointer}: {problem} (record dropped)")
+        self.warnings.append(f"{self.path}: {pointer}: {problem} ({consequence})")
 
 
 def read_root_dump(path: str, *, lenient: bool = False) -> RootDump:
@@ -312,16 +324,21 @@ def _natives(
         isolate = r.get("isolate")
         context = r.get("context")
         if isolate is not None and isolate not in known:
-            problems.report(f"/natives/{position}/isolate", f"no isolate {isolate!r} in processes")
-            continue
+            problems.report(
+                f"/natives/{position}/isolate",
+                f"no isolate {isolate!r} in processes",
+                ATTRIBUTION_DROPPED,
+            )
+            isolate = None
         if context is not None:
             home = isolate if isolate is not None else only
             if home is None or context not in contexts_of.get(home, ()):
                 problems.report(
                     f"/natives/{position}/context",
                     f"no context {context!r} in isolate {home!r}",
+                    ATTRIBUTION_DROPPED,
                 )
-                continue
+                context = None
         index[native_id] = len(ids)
         ids.append(native_id)
         classes.append(r["class"])

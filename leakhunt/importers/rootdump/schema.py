@@ -16,7 +16,7 @@ Examples
 >>> validate_document(doc, "app.json")
 Traceback (most recent call last):
 ...
-leakhunt.errors.SnapshotFormatError: app.json: /edges/0/from: Additional properties are not allowed ('native' was unexpected) (a weak_callback goes from the JS object whose death runs it, {"js": ID}, to the native it frees, {"native": ID})
+leakhunt.errors.SnapshotFormatError: app.json: /edges/0/from: 'js' is a required property (a weak_callback goes from the JS object whose death runs it, {"js": ID}, to the native it frees, {"native": ID})
 """
 
 from __future__ import annotations
@@ -134,11 +134,40 @@ def _schema_error(
     error = jsonschema.exceptions.best_match(errors)
     where = (*prefix, *error.absolute_path)
     message = error.message
+    forbidden = _forbidden_member(error, definition, instance)
+    if forbidden is not None:
+        where = (*where, forbidden)
+        message = f"member {forbidden!r} is not allowed here"
     if definition == "edge" and isinstance(instance, dict):
         hint = _HINTS.get(instance.get("kind"))  # type: ignore[arg-type]
         if hint and error.absolute_path and error.absolute_path[0] in ("from", "to"):
             message = f"{message} ({hint})"
     return SnapshotFormatError(path, _pointer(where) or "/", message)
+
+
+def _forbidden_member(error: Any, definition: str | None, instance: Any) -> str | None:
+    """The member a ``false`` property schema rejected (jsonschema reports its parent's path
+    and the member's value)."""
+    if (
+        error.validator is not None
+        or not error.schema_path
+        or error.schema_path[-1] != "properties"
+    ):
+        return None
+    schema: Any = load_schema()
+    if definition is not None:
+        schema = schema["$defs"][definition]
+    for step in error.schema_path:
+        schema = schema[step]
+    parent = instance
+    for step in error.absolute_path:
+        parent = parent[step]
+    if not isinstance(parent, dict) or not isinstance(schema, dict):
+        return None
+    for key, value in parent.items():
+        if schema.get(key) is False and value is error.instance:
+            return str(key)
+    return None
 
 
 def validate_document(doc: Any, path: str) -> None:

@@ -46,10 +46,10 @@ class _Problems:
         self.lenient = lenient
         self.warnings: list[str] = list(dump.warnings)
 
-    def report(self, pointer: str, problem: str) -> None:
+    def report(self, pointer: str, problem: str, consequence: str = "record dropped") -> None:
         if not self.lenient:
             raise SnapshotFormatError(self.dump.path, pointer, problem)
-        self.warnings.append(f"{self.dump.path}: {pointer}: {problem} (record dropped)")
+        self.warnings.append(f"{self.dump.path}: {pointer}: {problem} ({consequence})")
 
 
 def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> RetentionGraph:
@@ -87,7 +87,11 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
             node_context_id is not None
             and (nodes.isolates[i] or only, node_context_id) not in known_contexts
         ):
-            problems.report(f"/nodes/{i}/context", f"no context {node_context_id!r} in the dump")
+            problems.report(
+                f"/nodes/{i}/context",
+                f"no context {node_context_id!r} in the dump",
+                "attribution dropped",
+            )
     first_native = b.node_count
     natives = dump.natives
     for i in range(len(natives)):

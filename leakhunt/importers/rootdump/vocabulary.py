@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> EDGE_KIND_OF[EDGE_KINDS.index("weak_callback")] == EdgeKind.WEAK_CALLBACK
+>>> bool(EDGE_KIND_OF[EDGE_KINDS.index("weak_callback")] == EdgeKind.WEAK_CALLBACK)
 True
 >>> root_label("external", "JS_NewObject", 2)
 '2 unknown references, JS_NewObject'
