@@ -42,7 +42,9 @@ def _reach(
     graph: RetentionGraph, edges: list[tuple[int, int, int, int]], seeds: list[int], kinds: set[int]
 ) -> set[int]:
     """Plain BFS; a weak-map value is reached once every one of its entry's holders is."""
-    halves = {int(e): int(k) for e, k in zip(graph.ephemerons.edge, graph.ephemerons.entry)}
+    halves = {
+        int(e): int(k) for e, k in zip(graph.ephemerons.edge, graph.ephemerons.entry, strict=True)
+    }
     need = graph.ephemerons.entry_halves.tolist()
     met = [0] * len(need)
     out: dict[int, list[tuple[int, int, int]]] = {}

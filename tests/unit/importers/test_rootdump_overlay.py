@@ -265,6 +265,6 @@ def test_dump_of_several_isolates_applies_the_one_naming_the_snapshot(
     assert merged.node_count == load_overlay(base, str(ADDON_DUMP)).graph.node_count
     group["isolates"][0]["snapshot"] = "another.heapsnapshot"
     with pytest.raises(
-        SnapshotFormatError, match="none has snapshot 'compiled_fn_entry.heapsnapshot'"
+        SnapshotFormatError, match=r"none has snapshot 'compiled_fn_entry\.heapsnapshot'"
     ):
         load_overlay(base, _write(tmp_path, doc))
