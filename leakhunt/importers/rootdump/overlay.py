@@ -31,7 +31,6 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.importers.rootdump.reader import RootDump
-from leakhunt.importers.rootdump.standalone import native_root_label
 from leakhunt.importers.rootdump.vocabulary import (
     EDGE_CODE,
     EDGE_KIND_OF,
@@ -95,20 +94,27 @@ class _Problems:
         self.warnings.append(f"{self.dump.path}: {pointer}: {problem} (record dropped)")
 
 
-def _id_lookup(graph: RetentionGraph, ids: I64) -> I64:
-    """Ordinal of each snapshot node id, -1 when absent."""
-    node_ids = graph.node_id
-    if node_ids.size > 1 and bool(np.all(node_ids[1:] > node_ids[:-1])):
-        order = None
-        sorted_ids = node_ids
-    else:
-        order = np.argsort(node_ids, kind="stable")
-        sorted_ids = node_ids[order]
-    position = np.searchsorted(sorted_ids, ids)
-    position = np.minimum(position, max(sorted_ids.size - 1, 0))
-    found = sorted_ids[position] == ids if sorted_ids.size else np.zeros(ids.shape, np.bool_)
-    ordinals = position if order is None else order[position]
-    return np.where(found, ordinals, -1).astype(np.int64)
+class _IdIndex:
+    """Snapshot node id → ordinal, sorted once."""
+
+    def __init__(self, graph: RetentionGraph) -> None:
+        node_ids = graph.node_id
+        if node_ids.size > 1 and bool(np.all(node_ids[1:] > node_ids[:-1])):
+            self.order: I64 | None = None
+            self.sorted_ids = node_ids
+        else:
+            self.order = np.argsort(node_ids, kind="stable")
+            self.sorted_ids = node_ids[self.order]
+
+    def lookup(self, ids: I64) -> I64:
+        """Ordinal of each id, -1 when absent."""
+        sorted_ids = self.sorted_ids
+        if not sorted_ids.size:
+            return np.full(ids.shape, -1, dtype=np.int64)
+        position = np.minimum(np.searchsorted(sorted_ids, ids), sorted_ids.size - 1)
+        found = sorted_ids[position] == ids
+        ordinals = position if self.order is None else self.order[position]
+        return np.where(found, ordinals, -1).astype(np.int64)
 
 
 def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = False) -> OverlayResult:
@@ -128,6 +134,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     problems = _Problems(dump, lenient)
     isolate = _select_isolate(graph, dump)
     natives, edges = dump.natives, dump.edges
+    snapshot_name = os.path.basename(graph.source.path)
     n = graph.node_count
     if isolate is None:
         included = np.ones(len(natives), dtype=np.bool_)
@@ -140,19 +147,21 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
                 f"/natives/{natives.records[index]}/isolate",
                 "a dump of several isolates must say which isolate each native belongs to",
             )
-    native_ordinals = np.full(len(natives), -1, dtype=np.int64)
-    native_ordinals[included] = n + np.arange(int(included.sum()), dtype=np.int64)
     native_count = int(included.sum())
+    native_ordinals = np.full(len(natives), -1, dtype=np.int64)
+    native_ordinals[included] = n + np.arange(native_count, dtype=np.int64)
+    ids = _IdIndex(graph)
 
     # Which edges apply, and their endpoints as ordinals.
     keep = np.ones(len(edges), dtype=np.bool_)
     if isolate is not None:
-        own_isolate = np.array([i is None or i == isolate for i in edges.isolates], dtype=np.bool_)
-        keep &= own_isolate
+        own = [code for code, value in enumerate(edges.isolate_values) if value in (None, isolate)]
+        keep &= np.isin(edges.isolate_code, own)
     endpoints: list[I64] = []
+    everywhere = np.ones(len(edges), np.bool_)
     for side, is_native, value, present in (
-        ("from", edges.from_native, edges.from_value, np.ones(len(edges), np.bool_)),
-        ("to", edges.to_native, edges.to_value, np.ones(len(edges), np.bool_)),
+        ("from", edges.from_native, edges.from_value, everywhere),
+        ("to", edges.to_native, edges.to_value, everywhere),
         ("key", edges.key_native, edges.key_value, edges.has_key),
     ):
         ordinal = np.full(len(edges), -1, dtype=np.int64)
@@ -161,13 +170,11 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         # An edge touching a native of another isolate belongs to that isolate's snapshot.
         keep &= ~(native_rows & (ordinal < 0))
         js_rows = present & ~is_native
-        ordinal[js_rows] = _id_lookup(graph, value[js_rows])
-        missing = np.flatnonzero(keep & js_rows & (ordinal < 0))
-        for row in missing.tolist():
+        ordinal[js_rows] = ids.lookup(value[js_rows])
+        for row in np.flatnonzero(keep & js_rows & (ordinal < 0)).tolist():
             problems.report(
                 f"/edges/{int(edges.records[row])}/{side}",
-                f"no node with id {int(value[row])} in snapshot "
-                f"{os.path.basename(graph.source.path)!r}",
+                f"no node with id {int(value[row])} in snapshot {snapshot_name!r}",
             )
         keep &= ~(js_rows & (ordinal < 0))
         endpoints.append(ordinal)
@@ -184,156 +191,123 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
             strings.append(text)
         return found
 
-    # Plain edges (every kind but ephemeron) and ephemeron halves.
+    # Edge names: one lookup per distinct (kind, name) pair.
     codes = edges.kind[rows]
-    plain = rows[codes != _EPHEMERON]
-    eph_rows = rows[codes == _EPHEMERON]
-    name_cache: dict[tuple[int, str | int | None], int] = {}
-    plain_names = np.empty(plain.size, dtype=np.uint32)
-    for i, row in enumerate(plain.tolist()):
-        code = int(edges.kind[row])
-        raw = edges.names[row]
-        cached = name_cache.get((code, raw))
-        if cached is None:
-            text = edge_name(EDGE_KINDS[code], raw)
-            cached = int(text) if code == _ELEMENT else intern(str(text))
-            name_cache[(code, raw)] = cached
-        plain_names[i] = cached
-    new_src = [source[plain]]
-    new_tgt = [target[plain]]
-    new_kind = [EDGE_KIND_OF[edges.kind[plain]]]
-    new_name = [plain_names]
-    eph_names = np.array(
-        [intern(str(edge_name("ephemeron", edges.names[r]))) for r in eph_rows.tolist()],
-        dtype=np.uint32,
-    )
+    pair = codes.astype(np.int64) * (len(edges.name_values) + 1) + edges.name_code[rows]
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    distinct_names = np.empty(distinct.size, dtype=np.uint32)
+    for i, value in enumerate(distinct.tolist()):
+        code, name_code = divmod(value, len(edges.name_values) + 1)
+        text = edge_name(EDGE_KINDS[code], edges.name_values[name_code])
+        distinct_names[i] = int(text) if code == _ELEMENT else intern(str(text))
+    row_names = distinct_names[inverse.reshape(-1)]
+    plain_mask = codes != _EPHEMERON
+    plain = rows[plain_mask]
+    eph_rows = rows[~plain_mask]
+    eph_names = row_names[~plain_mask]
     eph_kind = np.full(eph_rows.size, int(EdgeKind.EPHEMERON), dtype=np.uint8)
-    new_src += [source[eph_rows], key[eph_rows]]
-    new_tgt += [target[eph_rows], target[eph_rows]]
-    new_kind += [eph_kind, eph_kind]
-    new_name += [eph_names, eph_names]
-    eph_offset = plain.size  # new-edge index of the first table half
 
-    # Synthetic category nodes and their root edges.
-    extra_nodes: list[tuple[str, int]] = []  # (name, ordinal)
-    root_new_edge: list[int] = []  # new-edge index of each new root edge
-    root_kind: list[int] = []
-    root_label_index: list[int] = []
-    base_count = sum(a.size for a in new_src)
-    category_src: list[int] = []
-    category_tgt: list[int] = []
-    category_kind: list[int] = []
-    category_name: list[int] = []
-
-    def add_category(name: str) -> int:
-        ordinal = n + native_count + len(extra_nodes)
-        extra_nodes.append((name, ordinal))
-        category_src.append(0)
-        category_tgt.append(ordinal)
-        category_kind.append(int(EdgeKind.ELEMENT))
-        category_name.append(
-            int(graph.node_first_edge[1] - graph.node_first_edge[0]) + len(extra_nodes)
-        )
-        return ordinal
-
-    def add_root_edge(category: int, target_ordinal: int, kind: RootKind, label: str) -> None:
-        label_index = intern(label)
-        root_new_edge.append(base_count + len(category_src))
-        category_src.append(category)
-        category_tgt.append(target_ordinal)
-        category_kind.append(int(EdgeKind.INTERNAL))
-        category_name.append(label_index)
-        root_kind.append(int(kind))
-        root_label_index.append(label_index)
-
+    # Synthetic category nodes under the super root, and the root edges they carry.
     handle_rows = plain[edges.kind[plain] == _STRONG_HANDLE]
-    owners = np.unique(edges.from_value[handle_rows])
-    if owners.size:
-        handles_node = add_category(HANDLES_CATEGORY)
-        for owner in owners.tolist():
-            add_root_edge(
-                handles_node,
-                int(native_ordinals[owner]),
-                RootKind.STRONG_GLOBAL_HANDLE,
-                native_root_label(dump, owner),
-            )
-    dump_roots = []
+    owners = native_ordinals[np.unique(edges.from_value[handle_rows])]
+    dump_roots: list[tuple[int, int, int]] = []  # (target ordinal, root kind, label index)
     for root in dump.roots:
         if root.to_native:
             rooted = int(native_ordinals[root.to_value])
             if rooted < 0:
                 continue
         else:
-            rooted = int(_id_lookup(graph, np.array([root.to_value], dtype=np.int64))[0])
+            rooted = int(ids.lookup(np.array([root.to_value], dtype=np.int64))[0])
             if rooted < 0:
                 problems.report(
                     f"/roots/{root.record}/to",
-                    f"no node with id {root.to_value} in snapshot "
-                    f"{os.path.basename(graph.source.path)!r}",
+                    f"no node with id {root.to_value} in snapshot {snapshot_name!r}",
                 )
                 continue
-        dump_roots.append((rooted, root))
-    if dump_roots:
-        roots_node = add_category(ROOTS_CATEGORY)
-        for rooted, root in dump_roots:
-            add_root_edge(
-                roots_node,
-                rooted,
-                ROOT_KIND_OF[root.kind],
-                root_label(root.kind, root.name, root.unseen_references),
-            )
-    new_src.append(np.array(category_src, dtype=np.int64))
-    new_tgt.append(np.array(category_tgt, dtype=np.int64))
-    new_kind.append(np.array(category_kind, dtype=np.uint8))
-    new_name.append(np.array(category_name, dtype=np.uint32))
+        label = intern(root_label(root.kind, root.name, root.unseen_references))
+        dump_roots.append((rooted, int(ROOT_KIND_OF[root.kind]), label))
+    categories = [
+        name
+        for name, used in ((HANDLES_CATEGORY, owners.size), (ROOTS_CATEGORY, dump_roots))
+        if used
+    ]
+    category_ordinals = n + native_count + np.arange(len(categories), dtype=np.int64)
+    category_names = np.array([intern(name) for name in categories], dtype=np.uint32)
+    top_level = int(graph.node_first_edge[1] - graph.node_first_edge[0])
+    root_sources: list[I64] = [np.zeros(len(categories), np.int64)]
+    root_targets: list[I64] = [category_ordinals]
+    root_kinds: list[npt.NDArray[np.uint8]] = []
+    root_labels: list[npt.NDArray[np.uint32]] = []
+    root_edge_names: list[npt.NDArray[np.uint32]] = [
+        np.arange(top_level + 1, top_level + 1 + len(categories), dtype=np.uint32)
+    ]
+    root_edge_kinds: list[npt.NDArray[np.uint8]] = [
+        np.full(len(categories), int(EdgeKind.ELEMENT), np.uint8)
+    ]
+    for category, category_ordinal, label_index in zip(
+        categories, category_ordinals.tolist(), category_names.tolist(), strict=True
+    ):
+        targets: I64
+        if category == HANDLES_CATEGORY:
+            targets = owners
+            kinds = np.full(owners.size, int(RootKind.STRONG_GLOBAL_HANDLE), np.uint8)
+            labels = np.full(owners.size, label_index, np.uint32)
+        else:
+            targets = np.array([r[0] for r in dump_roots], dtype=np.int64)
+            kinds = np.array([r[1] for r in dump_roots], dtype=np.uint8)
+            labels = np.array([r[2] for r in dump_roots], dtype=np.uint32)
+        root_sources.append(np.full(targets.size, category_ordinal, np.int64))
+        root_targets.append(targets)
+        root_kinds.append(kinds)
+        root_labels.append(labels)
+        root_edge_names.append(labels)
+        root_edge_kinds.append(np.full(targets.size, int(EdgeKind.INTERNAL), np.uint8))
+    category_edges = len(categories)
 
-    add_src = np.concatenate(new_src).astype(np.int64)
-    add_tgt = np.concatenate(new_tgt).astype(np.int32)
-    add_kind = np.concatenate(new_kind).astype(np.uint8)
-    add_name = np.concatenate(new_name).astype(np.uint32)
+    # Every added edge, in one order: plain dump edges, table halves, key halves, root edges.
+    add_src = np.concatenate([source[plain], source[eph_rows], key[eph_rows], *root_sources])
+    add_tgt = np.concatenate([target[plain], target[eph_rows], target[eph_rows], *root_targets])
+    add_kind = np.concatenate(
+        [EDGE_KIND_OF[edges.kind[plain]], eph_kind, eph_kind, *root_edge_kinds]
+    )
+    add_name = np.concatenate([row_names[plain_mask], eph_names, eph_names, *root_edge_names])
+    first_root_edge = plain.size + 2 * eph_rows.size + category_edges
 
     # Snapshot root edges the dump's handles supersede.
     drop_rows = _superseded_global_handles(graph, target[handle_rows])
-    kept_edges = np.ones(graph.edge_count, dtype=np.bool_)
-    kept_edges[graph.roots.edge[drop_rows]] = False
-
-    total_nodes = n + native_count + len(extra_nodes)
-    merged, old_to_new, add_to_new = _merge_csr(graph, kept_edges, add_src, total_nodes)
-    total_edges = int(merged[-1])
-    edge_target = np.empty(total_edges, dtype=np.int32)
-    edge_kind = np.empty(total_edges, dtype=np.uint8)
-    edge_name_col = np.empty(total_edges, dtype=np.uint32)
-    old_positions = old_to_new[kept_edges]
-    edge_target[old_positions] = graph.edge_target[kept_edges]
-    edge_kind[old_positions] = graph.edge_kind[kept_edges]
-    edge_name_col[old_positions] = graph.edge_name[kept_edges]
-    edge_target[add_to_new] = add_tgt
-    edge_kind[add_to_new] = add_kind
-    edge_name_col[add_to_new] = add_name
+    dropped_edges = np.sort(graph.roots.edge[drop_rows])
+    total_nodes = n + native_count + len(categories)
+    first, add_to_new, edge_target, edge_kind, edge_name_col = _merge_csr(
+        graph,
+        dropped_edges,
+        add_src,
+        add_tgt.astype(np.int32),
+        add_kind.astype(np.uint8),
+        add_name.astype(np.uint32),
+        total_nodes,
+    )
 
     roots_keep = np.ones(len(graph.roots), dtype=np.bool_)
     roots_keep[drop_rows] = False
+    new_root_edges = add_to_new[first_root_edge:]
     roots = RootTable(
         edge=np.concatenate(
             [
-                old_to_new[graph.roots.edge[roots_keep]],
-                add_to_new[np.array(root_new_edge, dtype=np.int64)],
+                _old_to_new(graph, dropped_edges, add_src, graph.roots.edge[roots_keep]),
+                new_root_edges,
             ]
         ).astype(np.int64),
-        kind=np.concatenate([graph.roots.kind[roots_keep], np.array(root_kind, dtype=np.uint8)]),
-        label=np.concatenate(
-            [graph.roots.label[roots_keep], np.array(root_label_index, dtype=np.uint32)]
-        ),
+        kind=np.concatenate([graph.roots.kind[roots_keep], *root_kinds]).astype(np.uint8),
+        label=np.concatenate([graph.roots.label[roots_keep], *root_labels]).astype(np.uint32),
     )
 
     old_eph = graph.ephemerons
-    entries = len(old_eph)
-    new_entry = entries + np.arange(eph_rows.size, dtype=np.int32)
+    new_entry = len(old_eph) + np.arange(eph_rows.size, dtype=np.int32)
     eph_edge = np.concatenate(
         [
-            old_to_new[old_eph.edge],
-            add_to_new[eph_offset : eph_offset + eph_rows.size],
-            add_to_new[eph_offset + eph_rows.size : eph_offset + 2 * eph_rows.size],
+            _old_to_new(graph, dropped_edges, add_src, old_eph.edge),
+            add_to_new[plain.size : plain.size + eph_rows.size],
+            add_to_new[plain.size + eph_rows.size : plain.size + 2 * eph_rows.size],
         ]
     )
     eph_entry = np.concatenate([old_eph.entry, new_entry, new_entry])
@@ -355,13 +329,15 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         if needed not in type_names:
             type_names.append(needed)
     included_rows = np.flatnonzero(included)
-    native_names = np.array([intern(natives.names[i]) for i in included_rows.tolist()], np.uint32)
+    # Native names are appended as they are (no interning: each is usually distinct).
+    native_names = len(strings) + np.arange(included_rows.size, dtype=np.uint32)
+    strings.extend(natives.names[i] for i in included_rows.tolist())
+    class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
     native_classes = np.array(
-        [intern(natives.classes[i]) for i in included_rows.tolist()], np.uint32
+        [class_index[natives.classes[i]] for i in included_rows.tolist()], np.uint32
     )
-    extra_names = np.array([intern(name) for name, _ in extra_nodes], np.uint32)
     context_of_native = _native_contexts(graph, dump, included_rows)
-    added = native_count + len(extra_nodes)
+    added = native_count + len(categories)
     merged_graph = dataclasses.replace(
         graph,
         strings=tuple(strings),
@@ -370,37 +346,37 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
             [
                 graph.node_type,
                 np.full(native_count, type_names.index("native"), np.uint8),
-                np.full(len(extra_nodes), type_names.index("synthetic"), np.uint8),
+                np.full(len(categories), type_names.index("synthetic"), np.uint8),
             ]
         ),
         node_kind=np.concatenate(
             [
                 graph.node_kind,
                 np.full(native_count, int(NodeKind.NATIVE), np.uint8),
-                np.full(len(extra_nodes), int(NodeKind.SYNTHETIC), np.uint8),
+                np.full(len(categories), int(NodeKind.SYNTHETIC), np.uint8),
             ]
         ),
-        node_name=np.concatenate([graph.node_name, native_names, extra_names]),
-        node_class=np.concatenate([graph.node_class, native_classes, extra_names]),
+        node_name=np.concatenate([graph.node_name, native_names, category_names]),
+        node_class=np.concatenate([graph.node_class, native_classes, category_names]),
         node_id=np.concatenate(
             [
                 graph.node_id,
                 -(included_rows.astype(np.int64) + 1),
-                np.zeros(len(extra_nodes), np.int64),
+                np.zeros(len(categories), np.int64),
             ]
         ),
         node_self_size=np.concatenate(
             [
                 graph.node_self_size,
                 natives.sizes[included_rows],
-                np.zeros(len(extra_nodes), np.int64),
+                np.zeros(len(categories), np.int64),
             ]
         ),
         node_context=np.concatenate(
-            [graph.node_context, context_of_native, np.full(len(extra_nodes), -1, np.int32)]
+            [graph.node_context, context_of_native, np.full(len(categories), -1, np.int32)]
         ),
         node_detachedness=np.concatenate([graph.node_detachedness, np.zeros(added, np.uint8)]),
-        node_first_edge=merged,
+        node_first_edge=first,
         edge_target=edge_target,
         edge_kind=edge_kind,
         edge_name=edge_name_col,
@@ -450,34 +426,78 @@ def _label_strings(graph: RetentionGraph) -> list[str]:
     return table
 
 
-def _merge_csr(
-    graph: RetentionGraph, kept: npt.NDArray[np.bool_], add_source: I64, node_count: int
-) -> tuple[I64, I64, I64]:
-    """Offsets of the merged CSR, new position of every old edge (-1 where dropped) and of
-    every added edge. Old edges keep their order; added edges follow them per source."""
+def _insert_positions(graph: RetentionGraph, add_source: I64) -> tuple[I64, I64]:
+    """Where each added edge goes among the snapshot's edges (the end of its source's block;
+    new nodes after the last), and the stable order of the added edges by that position."""
     old_first = graph.node_first_edge
     n_old = graph.node_count
-    kept_cumulative = np.zeros(kept.size + 1, dtype=np.int64)
-    np.cumsum(kept, out=kept_cumulative[1:])
-    kept_per_node = kept_cumulative[old_first[1:]] - kept_cumulative[old_first[:-1]]
-    kept_counts = np.zeros(node_count, dtype=np.int64)
-    kept_counts[:n_old] = kept_per_node
+    position = np.where(
+        add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
+    )
+    order = np.lexsort((np.arange(add_source.size), add_source, position))
+    return position, order
+
+
+def _old_to_new(graph: RetentionGraph, dropped: I64, add_source: I64, old_edges: I64) -> I64:
+    """New ordinals of some snapshot edges (none of them dropped)."""
+    position, _ = _insert_positions(graph, add_source)
+    inserted = np.sort(position)
+    shift = np.searchsorted(inserted, old_edges, side="right")
+    removed = np.searchsorted(dropped, old_edges, side="left")
+    result: I64 = (old_edges + shift - removed).astype(np.int64)
+    return result
+
+
+def _merge_csr(
+    graph: RetentionGraph,
+    dropped: I64,
+    add_source: I64,
+    add_target: npt.NDArray[np.int32],
+    add_kind: npt.NDArray[np.uint8],
+    add_name: npt.NDArray[np.uint32],
+    node_count: int,
+) -> tuple[I64, I64, npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+    """The merged CSR: offsets, new ordinal of every added edge, and the three edge columns.
+
+    Snapshot edges keep their order; added edges follow each source's own (new nodes' edges
+    come last), and ``dropped`` snapshot edges (sorted) are removed. Array insertions only:
+    no per-edge index arithmetic over the snapshot's millions of edges.
+    """
+    position, order = _insert_positions(graph, add_source)
+    sorted_position = position[order]
+    columns = []
+    for old, added in (
+        (graph.edge_target, add_target),
+        (graph.edge_kind, add_kind),
+        (graph.edge_name, add_name),
+    ):
+        merged = np.insert(old, sorted_position, added[order])
+        if dropped.size:
+            # A dropped edge's index moves by the insertions at or before it.
+            shifted = dropped + np.searchsorted(sorted_position, dropped, side="right")
+            merged = np.delete(merged, shifted)
+        columns.append(merged)
+    n_old = graph.node_count
     add_counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
+    old_counts = np.zeros(node_count, dtype=np.int64)
+    old_counts[:n_old] = np.diff(graph.node_first_edge)
+    if dropped.size:
+        dropped_sources = np.searchsorted(graph.node_first_edge, dropped, side="right") - 1
+        np.subtract.at(old_counts, dropped_sources, 1)
     first = np.zeros(node_count + 1, dtype=np.int64)
-    np.cumsum(kept_counts + add_counts, out=first[1:])
-    # Old edges: position = start of their source + rank among that source's kept edges.
-    sources = np.repeat(np.arange(n_old, dtype=np.int64), np.diff(old_first))
-    kept_rank = kept_cumulative[1:] - 1 - kept_cumulative[old_first[sources]]
-    old_to_new = first[sources] + kept_rank
-    old_to_new[~kept] = -1
-    # Added edges: after the kept edges of their source, in their given order.
-    order = np.argsort(add_source, kind="stable")
-    sorted_sources = add_source[order]
-    starts = np.searchsorted(sorted_sources, sorted_sources, side="left")
-    rank = np.arange(add_source.size, dtype=np.int64) - starts
-    add_to_new = np.empty(add_source.size, dtype=np.int64)
-    add_to_new[order] = first[sorted_sources] + kept_counts[sorted_sources] + rank
-    return first, old_to_new, add_to_new
+    np.cumsum(old_counts + add_counts, out=first[1:])
+    # Final ordinal of each added edge: its slot in the insertion order, moved by the snapshot
+    # edges before it, less the dropped ones before it.
+    rank = np.empty(add_source.size, dtype=np.int64)
+    rank[order] = np.arange(add_source.size, dtype=np.int64)
+    add_to_new = position + rank - np.searchsorted(dropped, position, side="left")
+    return (
+        first,
+        add_to_new.astype(np.int64),
+        columns[0].astype(np.int32),
+        columns[1].astype(np.uint8),
+        columns[2].astype(np.uint32),
+    )
 
 
 def _native_contexts(graph: RetentionGraph, dump: RootDump, rows: I64) -> npt.NDArray[np.int32]:

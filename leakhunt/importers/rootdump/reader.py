@@ -51,7 +51,14 @@ from leakhunt.graph.processes import (
     ProcessTree,
 )
 from leakhunt.importers.common.json_stream import open_maybe_gzip
-from leakhunt.importers.rootdump.schema import EDGE_KINDS, validate_document
+from leakhunt.importers.rootdump.columns import edge_columns, native_columns
+from leakhunt.importers.rootdump.schema import (
+    EDGE_KINDS,
+    first_bad_record,
+    parse_edge,
+    schema_error,
+    validate_document,
+)
 
 __all__ = [
     "LENIENT_SUFFIXES",
@@ -123,13 +130,26 @@ class DumpEdges:
     has_key: BoolArray
     key_native: BoolArray
     key_value: I64
-    names: tuple[str | int | None, ...]
-    isolates: tuple[str | None, ...]
+    name_code: npt.NDArray[np.int32]
+    """Index of each edge's ``name`` into :attr:`name_values`."""
+    name_values: tuple[str | int | None, ...]
+    """The distinct names (None: no name given)."""
+    isolate_code: npt.NDArray[np.int32]
+    """Index of each edge's ``isolate`` into :attr:`isolate_values` (0: none given)."""
+    isolate_values: tuple[str | None, ...]
     records: I64
     """Index of each edge in the file's ``edges`` array."""
 
     def __len__(self) -> int:
         return int(self.kind.shape[0])
+
+    def name(self, row: int) -> str | int | None:
+        """The name of edge ``row``."""
+        return self.name_values[int(self.name_code[row])]
+
+    def isolate(self, row: int) -> str | None:
+        """The ``isolate`` of edge ``row``."""
+        return self.isolate_values[int(self.isolate_code[row])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +226,8 @@ def read_root_dump(path: str, *, lenient: bool = False) -> RootDump:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise SnapshotFormatError(path, f"byte {exc.pos}", f"not JSON: {exc.msg}") from None
-    validate_document(doc, path)
+    # Edges are checked as they are read (one pass over the largest array).
+    validate_document(doc, path, skip=("natives", "edges"))
     return gather(doc, path, lenient=lenient)
 
 
@@ -298,6 +319,53 @@ def _isolate_check(
     contexts = {i.id: {c.id for c in i.contexts} for i in isolates}
     only = isolates[0].id if len(isolates) == 1 else None
     return known, contexts, only
+
+
+def _read_natives(
+    records: list[Any], tree: ProcessTree, problems: _Problems
+) -> tuple[DumpNatives, dict[str, int]]:
+    """Column at a time when the array is regular; record by record (with exact messages)
+    otherwise."""
+    _, contexts_of, only = _isolate_check(tree)
+    columns = native_columns(records, contexts_of, only)
+    if columns is None:
+        bad = first_bad_record("native", records)
+        if bad is not None:
+            raise schema_error(records[bad], "native", ("natives", bad), problems.path)
+        return _natives(records, tree, problems)
+    natives = DumpNatives(
+        ids=tuple(columns.ids),
+        classes=tuple(columns.classes),
+        names=tuple(columns.names),
+        sizes=columns.sizes,
+        isolates=tuple(columns.isolates),
+        contexts=tuple(columns.contexts),
+        addresses=tuple(columns.addresses),
+        records=tuple(range(len(records))),
+    )
+    return natives, {native_id: i for i, native_id in enumerate(columns.ids)}
+
+
+def _read_edges(records: list[Any], native_index: dict[str, int], problems: _Problems) -> DumpEdges:
+    """Column at a time when the array is regular; record by record otherwise."""
+    columns = edge_columns(records, native_index)
+    if columns is None:
+        return _edges(records, native_index, problems)
+    return DumpEdges(
+        kind=columns.kind,
+        from_native=columns.from_native,
+        from_value=columns.from_value,
+        to_native=columns.to_native,
+        to_value=columns.to_value,
+        has_key=columns.has_key,
+        key_native=columns.key_native,
+        key_value=columns.key_value,
+        name_code=columns.name_code,
+        name_values=columns.name_values,
+        isolate_code=columns.isolate_code,
+        isolate_values=columns.isolate_values,
+        records=np.arange(len(records), dtype=np.int64),
+    )
 
 
 def _natives(
@@ -394,85 +462,101 @@ def _nodes(records: list[dict[str, Any]], problems: _Problems) -> DumpNodes:
     )
 
 
-def _edges(
-    records: list[dict[str, Any]], native_index: dict[str, int], problems: _Problems
-) -> DumpEdges:
-    kind: list[int] = []
-    from_native: list[bool] = []
-    from_value: list[int] = []
-    to_native: list[bool] = []
-    to_value: list[int] = []
-    has_key: list[bool] = []
-    key_native: list[bool] = []
-    key_value: list[int] = []
-    names: list[str | int | None] = []
-    isolates: list[str | None] = []
-    kept: list[int] = []
+def _edges(records: list[Any], native_index: dict[str, int], problems: _Problems) -> DumpEdges:
+    count = len(records)
+    kind = np.empty(count, dtype=np.uint8)
+    from_native = np.empty(count, dtype=np.bool_)
+    from_value = np.empty(count, dtype=np.int64)
+    to_native = np.empty(count, dtype=np.bool_)
+    to_value = np.empty(count, dtype=np.int64)
+    has_key = np.zeros(count, dtype=np.bool_)
+    key_native = np.zeros(count, dtype=np.bool_)
+    key_value = np.full(count, -1, dtype=np.int64)
+    name_code = np.empty(count, dtype=np.int32)
+    isolate_code = np.empty(count, dtype=np.int32)
+    name_table: dict[str | int | None, int] = {}
+    isolate_table: dict[str | None, int] = {None: 0}
+    kept = np.empty(count, dtype=np.int64)
     # (from, to, name) -> (kind word, record) for the contradiction rule, only for the four kinds
     # that can contradict.
     claims: dict[tuple[bool, int, bool, int, str | int | None], tuple[str, int]] = {}
     contradicting = {a: b for pair in _CONTRADICTIONS for a, b in (pair, pair[::-1])}
+    contradicting_codes = {_KIND_CODE[word] for word in contradicting}
     get = native_index.get
-    for position, r in enumerate(records):
-        word = r["kind"]
-        resolved: list[tuple[bool, int]] = []
+    row = 0
+    for position, record in enumerate(records):
+        parsed = parse_edge(record)
+        if parsed is None:
+            raise schema_error(record, "edge", ("edges", position), problems.path)
+        code, f_native, f_raw, t_native, t_raw, with_key, k_native, k_raw, name, isolate = parsed
         missing = None
-        for side in ("from", "to", "key"):
-            ref = r.get(side)
-            if ref is None:
-                resolved.append((False, -1))
-                continue
-            js = ref.get("js")
-            if js is not None:
-                resolved.append((False, js))
-                continue
-            native = get(ref["native"])
-            if native is None:
-                missing = (side, ref["native"])
-                break
-            resolved.append((True, native))
+        if f_native:
+            f_value = get(f_raw)  # type: ignore[arg-type]
+            if f_value is None:
+                missing = ("from", f_raw)
+        else:
+            f_value = f_raw  # type: ignore[assignment]
+        if t_native:
+            t_value = get(t_raw)  # type: ignore[arg-type]
+            if t_value is None:
+                missing = missing or ("to", t_raw)
+        else:
+            t_value = t_raw  # type: ignore[assignment]
+        k_value: int | None = -1
+        if with_key:
+            if k_native:
+                k_value = get(k_raw)  # type: ignore[arg-type]
+                if k_value is None:
+                    missing = missing or ("key", k_raw)
+            else:
+                k_value = k_raw  # type: ignore[assignment]
         if missing is not None:
             problems.report(
                 f"/edges/{position}/{missing[0]}", f"no native with id {missing[1]!r} in the dump"
             )
             continue
-        (f_native, f_value), (t_native, t_value), (k_native, k_value) = resolved
-        name = r.get("name")
-        other = contradicting.get(word)
-        if other is not None:
+        assert f_value is not None and t_value is not None and k_value is not None
+        if code in contradicting_codes:
+            word = EDGE_KINDS[code]
             claim = (f_native, f_value, t_native, t_value, name)
             previous = claims.get(claim)
-            if previous is not None and previous[0] == other:
+            if previous is not None and previous[0] == contradicting[word]:
                 problems.report(
                     f"/edges/{position}/kind",
-                    f"{word} contradicts the {other} edge at /edges/{previous[1]} "
+                    f"{word} contradicts the {previous[0]} edge at /edges/{previous[1]} "
                     "(same source, target and name)",
                 )
                 continue
             claims.setdefault(claim, (word, position))
-        kind.append(_KIND_CODE[word])
-        from_native.append(f_native)
-        from_value.append(f_value)
-        to_native.append(t_native)
-        to_value.append(t_value)
-        has_key.append("key" in r)
-        key_native.append(k_native)
-        key_value.append(k_value)
-        names.append(name)
-        isolates.append(r.get("isolate"))
-        kept.append(position)
+        kind[row] = code
+        from_native[row] = f_native
+        from_value[row] = f_value
+        to_native[row] = t_native
+        to_value[row] = t_value
+        if with_key:
+            has_key[row] = True
+            key_native[row] = k_native
+            key_value[row] = k_value
+        name_code[row] = name_table.setdefault(name, len(name_table))
+        isolate_code[row] = isolate_table.setdefault(isolate, len(isolate_table))
+        kept[row] = position
+        row += 1
+    names = tuple(name_table)
+    isolates = tuple(isolate_table)
     return DumpEdges(
-        kind=np.array(kind, dtype=np.uint8),
-        from_native=np.array(from_native, dtype=np.bool_),
-        from_value=np.array(from_value, dtype=np.int64),
-        to_native=np.array(to_native, dtype=np.bool_),
-        to_value=np.array(to_value, dtype=np.int64),
-        has_key=np.array(has_key, dtype=np.bool_),
-        key_native=np.array(key_native, dtype=np.bool_),
-        key_value=np.array(key_value, dtype=np.int64),
-        names=tuple(names),
-        isolates=tuple(isolates),
-        records=np.array(kept, dtype=np.int64),
+        kind=kind[:row],
+        from_native=from_native[:row],
+        from_value=from_value[:row],
+        to_native=to_native[:row],
+        to_value=to_value[:row],
+        has_key=has_key[:row],
+        key_native=key_native[:row],
+        key_value=key_value[:row],
+        name_code=name_code[:row],
+        name_values=names,
+        isolate_code=isolate_code[:row],
+        isolate_values=isolates,
+        records=kept[:row],
     )
 
 
@@ -510,9 +594,9 @@ def gather(doc: dict[str, Any], path: str, *, lenient: bool = False) -> RootDump
     problems = _Problems(path, lenient)
     tree = _processes(doc)
     _check_process_ids(tree, problems)
-    natives, native_index = _natives(doc.get("natives", []), tree, problems)
+    natives, native_index = _read_natives(doc.get("natives", []), tree, problems)
     nodes = _nodes(doc.get("nodes", []), problems)
-    edges = _edges(doc.get("edges", []), native_index, problems)
+    edges = _read_edges(doc.get("edges", []), native_index, problems)
     _check_edge_isolates(edges, tree, problems)
     roots = _roots(doc.get("roots", []), native_index, problems)
     producer = tuple((str(k), str(v)) for k, v in doc.get("producer", {}).items())
@@ -531,10 +615,11 @@ def gather(doc: dict[str, Any], path: str, *, lenient: bool = False) -> RootDump
 
 def _check_edge_isolates(edges: DumpEdges, tree: ProcessTree, problems: _Problems) -> None:
     known = {i.id for i in tree.isolates()}
-    for index, isolate in enumerate(edges.isolates):
+    for code, isolate in enumerate(edges.isolate_values):
         if isolate is not None and isolate not in known:
+            row = int(np.flatnonzero(edges.isolate_code == code)[0])
             raise SnapshotFormatError(
                 problems.path,
-                f"/edges/{int(edges.records[index])}/isolate",
+                f"/edges/{int(edges.records[row])}/isolate",
                 f"no isolate {isolate!r} in processes",
             )

@@ -36,8 +36,11 @@ __all__ = [
     "NODE_KINDS",
     "RECORD_ARRAYS",
     "ROOT_KINDS",
+    "EdgeRecord",
     "first_bad_record",
     "load_schema",
+    "parse_edge",
+    "schema_error",
     "validate_document",
 ]
 
@@ -125,6 +128,18 @@ def _pointer(parts: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def schema_error(
+    instance: Any, definition: str, prefix: tuple[Any, ...], path: str
+) -> SnapshotFormatError:
+    """The error for a record the direct check rejected: the schema's own message when the
+    schema rejects it too (it always should; the tests make sure)."""
+    error = _schema_error(instance, definition, prefix, path)
+    if error is None:
+        pointer = "".join(f"/{p}" for p in prefix)
+        return SnapshotFormatError(path, pointer, f"not a valid {definition} record")
+    return error
+
+
 def _schema_error(
     instance: Any, definition: str | None, prefix: tuple[Any, ...], path: str
 ) -> SnapshotFormatError | None:
@@ -170,7 +185,7 @@ def _forbidden_member(error: Any, definition: str | None, instance: Any) -> str 
     return None
 
 
-def validate_document(doc: Any, path: str) -> None:
+def validate_document(doc: Any, path: str, *, skip: tuple[str, ...] = ()) -> None:
     """Raise :class:`SnapshotFormatError` naming the JSON pointer of the first schema violation.
 
     Parameters
@@ -179,6 +194,8 @@ def validate_document(doc: Any, path: str) -> None:
         The parsed JSON document.
     path
         The file, for messages.
+    skip
+        Record arrays the caller checks itself as it reads them (with :func:`parse_edge`).
     """
     if not isinstance(doc, dict):
         error = _schema_error(doc, None, (), path)
@@ -194,7 +211,7 @@ def validate_document(doc: Any, path: str) -> None:
         raise error
     for array, definition in RECORD_ARRAYS.items():
         records = doc.get(array)
-        if not isinstance(records, list):
+        if not isinstance(records, list) or array in skip:
             continue
         start = 0
         while True:
@@ -269,34 +286,119 @@ def _node_ok(r: Any) -> bool:
     )
 
 
-def _edge_ok(r: Any) -> bool:
+EdgeRecord = tuple[
+    int,
+    bool,
+    "int | str",
+    bool,
+    "int | str",
+    bool,
+    bool,
+    "int | str",
+    "str | int | None",
+    "str | None",
+]
+"""A parsed edge: kind code, (is_native, value) for from, to and key (with whether a key is
+present), name, isolate."""
+
+_EDGE_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
+_HANDLE_CODES = frozenset(_EDGE_CODE[k] for k in _HANDLE_KINDS)
+_CALLBACK_CODE = _EDGE_CODE["weak_callback"]
+_EPHEMERON_CODE = _EDGE_CODE["ephemeron"]
+_ELEMENT_CODE = _EDGE_CODE["element"]
+_PLAIN_EDGE_SHAPES = frozenset(
+    shape
+    for base in (("kind", "from", "to"),)
+    for extra in ((), ("name",), ("isolate",), ("name", "isolate"))
+    for shape in [frozenset((*base, *extra))]
+)
+
+
+def parse_edge(r: Any) -> EdgeRecord | None:
+    """The edge's fields, or None when it breaks ``$defs/edge`` (the direct check).
+
+    >>> parse_edge({"kind": "weak_callback", "from": {"js": 3}, "to": {"native": "n"}})[:5]
+    (4, False, 3, True, 'n')
+    >>> parse_edge({"kind": "weak_callback", "from": {"js": 3}, "to": {"js": 4}}) is None
+    True
+    """
     if type(r) is not dict:
-        return False
-    kind = r.get("kind")
-    if type(kind) is not str or kind not in _EDGE_KIND_SET:
-        return False
-    source = _ref_kind(r.get("from"))
-    target = _ref_kind(r.get("to"))
-    if source is None or target is None:
-        return False
-    if kind in _HANDLE_KINDS and (source != "native" or target != "js"):
-        return False
-    if kind == "weak_callback" and (source != "js" or target != "native"):
-        return False
-    if (kind == "ephemeron") != ("key" in r):
-        return False
-    if "key" in r and _ref_kind(r["key"]) is None:
-        return False
-    if "name" in r:
-        name = r["name"]
-        if kind == "element":
+        return None
+    word = r.get("kind")
+    if type(word) is not str:
+        return None
+    code = _EDGE_CODE.get(word)
+    if code is None:
+        return None
+    source = r.get("from")
+    target = r.get("to")
+    if type(source) is not dict or type(target) is not dict or len(source) != 1 or len(target) != 1:
+        return None
+    value: Any = source.get("js")
+    from_value: int | str
+    to_value: int | str
+    if value is not None:
+        if type(value) is not int:
+            return None
+        from_native, from_value = False, value
+    else:
+        value = source.get("native")
+        if type(value) is not str or not value:
+            return None
+        from_native, from_value = True, value
+    value = target.get("js")
+    if value is not None:
+        if type(value) is not int:
+            return None
+        to_native, to_value = False, value
+    else:
+        value = target.get("native")
+        if type(value) is not str or not value:
+            return None
+        to_native, to_value = True, value
+    if code in _HANDLE_CODES:
+        if not from_native or to_native:
+            return None
+    elif code == _CALLBACK_CODE and (from_native or not to_native):
+        return None
+    has_key = "key" in r
+    key_native, key_value = False, -1
+    if has_key != (code == _EPHEMERON_CODE):
+        return None
+    if has_key:
+        kind = _ref_kind(r["key"])
+        if kind is None:
+            return None
+        key_native = kind == "native"
+        key_value = r["key"][kind]
+    name = r.get("name")
+    if name is not None or "name" in r:
+        if code == _ELEMENT_CODE:
             if type(name) is not int or name < 0:
-                return False
+                return None
         elif type(name) is not str and type(name) is not int:
-            return False
-    if "isolate" in r and not _is_id(r["isolate"]):
-        return False
-    return _extras_ok(r, _EDGE_FIELDS)
+            return None
+    isolate = r.get("isolate")
+    if (isolate is not None or "isolate" in r) and not _is_id(isolate):
+        return None
+    if frozenset(r) not in _PLAIN_EDGE_SHAPES and not _extras_ok(r, _EDGE_FIELDS):
+        return None
+    return (
+        code,
+        from_native,
+        from_value,
+        to_native,
+        to_value,
+        has_key,
+        key_native,
+        key_value,
+        name,
+        isolate,
+    )
+
+
+def _edge_ok(r: Any) -> bool:
+    return parse_edge(r) is not None
 
 
 def _root_ok(r: Any) -> bool:

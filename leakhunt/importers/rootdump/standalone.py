@@ -137,7 +137,7 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
         )
         if source is None or target is None or (edges.has_key[e] and key is None):
             continue
-        name = edge_name(word, edges.names[e])
+        name = edge_name(word, edges.name(e))
         if word == "ephemeron":
             assert key is not None
             b.add_ephemeron(source, key, target, str(name))

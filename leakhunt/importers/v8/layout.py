@@ -195,7 +195,10 @@ def _mark_embedder_edges(
     sources = np.searchsorted(columns.node_first_edge, candidates, side="right") - 1
     native = node_kind[sources] == NodeKind.NATIVE
     prefixed = np.array(
-        [strings[int(columns.node_name[s])].startswith(_NODE_NATIVE_PREFIX) for s in sources.tolist()],
+        [
+            strings[int(columns.node_name[s])].startswith(_NODE_NATIVE_PREFIX)
+            for s in sources.tolist()
+        ],
         dtype=np.bool_,
     )
     edge_kind[candidates[native & prefixed]] = EdgeKind.NATIVE_HANDLE
