@@ -6,12 +6,13 @@ What is added (``docs/rootdump.md``, "What leakhunt makes of a dump"):
 * one edge per dump edge, of the kind its word maps to (ephemerons as two halves);
 * a synthetic ``(Embedder handles)`` node under the super root with a ``strong global handle``
   root edge to every native that owns a strong global handle; for each such handle one of the
-  snapshot's own ``(Global handles)`` strong root edges to the same target is removed, so the
-  root that holds the target is the owner's handle and retained sizes credit the owner;
+  snapshot's own ``(Global handles)`` strong root edges to the same target becomes weak (a weak
+  global handle root): it is the same ``v8::Global``, now attributed to its owner, so the root
+  that holds the target is the owner's handle and retained sizes credit the owner;
 * a synthetic ``(Embedder roots)`` node carrying the dump's own ``roots``.
 
-The CSR is rebuilt in ``O(n + m)`` array operations (no sort of the snapshot's edges): the
-snapshot's edges keep their order within each source, the dump's follow them.
+The CSR is rebuilt by array insertion (no sort or per-edge arithmetic over the snapshot's
+edges): the snapshot's edges keep their order within each source, the dump's follow them.
 
 Which isolate: a dump that describes one isolate (or none) applies whole; a dump of several
 isolates applies the records of the isolate whose ``snapshot`` names the snapshot file (same
@@ -273,39 +274,35 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     add_name = np.concatenate([row_names[plain_mask], eph_names, eph_names, *root_edge_names])
     first_root_edge = plain.size + 2 * eph_rows.size + category_edges
 
-    # Snapshot root edges the dump's handles supersede.
-    drop_rows = _superseded_global_handles(graph, target[handle_rows])
-    dropped_edges = np.sort(graph.roots.edge[drop_rows])
+    # Snapshot root edges the dump's handles supersede: they stay, as weak edges and weak roots.
+    superseded = _superseded_global_handles(graph, target[handle_rows])
     total_nodes = n + native_count + len(categories)
+    positions = _InsertPositions(graph, add_src)
     first, add_to_new, edge_target, edge_kind, edge_name_col = _merge_csr(
         graph,
-        dropped_edges,
+        positions,
         add_src,
         add_tgt.astype(np.int32),
         add_kind.astype(np.uint8),
         add_name.astype(np.uint32),
         total_nodes,
     )
-
-    roots_keep = np.ones(len(graph.roots), dtype=np.bool_)
-    roots_keep[drop_rows] = False
+    old_root_edges = positions.old_to_new(graph.roots.edge)
+    edge_kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
+    old_root_kinds = graph.roots.kind.copy()
+    old_root_kinds[superseded] = int(RootKind.WEAK_GLOBAL_HANDLE)
     new_root_edges = add_to_new[first_root_edge:]
     roots = RootTable(
-        edge=np.concatenate(
-            [
-                _old_to_new(graph, dropped_edges, add_src, graph.roots.edge[roots_keep]),
-                new_root_edges,
-            ]
-        ).astype(np.int64),
-        kind=np.concatenate([graph.roots.kind[roots_keep], *root_kinds]).astype(np.uint8),
-        label=np.concatenate([graph.roots.label[roots_keep], *root_labels]).astype(np.uint32),
+        edge=np.concatenate([old_root_edges, new_root_edges]).astype(np.int64),
+        kind=np.concatenate([old_root_kinds, *root_kinds]).astype(np.uint8),
+        label=np.concatenate([graph.roots.label, *root_labels]).astype(np.uint32),
     )
 
     old_eph = graph.ephemerons
     new_entry = len(old_eph) + np.arange(eph_rows.size, dtype=np.int32)
     eph_edge = np.concatenate(
         [
-            _old_to_new(graph, dropped_edges, add_src, old_eph.edge),
+            positions.old_to_new(old_eph.edge),
             add_to_new[plain.size : plain.size + eph_rows.size],
             add_to_new[plain.size + eph_rows.size : plain.size + 2 * eph_rows.size],
         ]
@@ -426,31 +423,30 @@ def _label_strings(graph: RetentionGraph) -> list[str]:
     return table
 
 
-def _insert_positions(graph: RetentionGraph, add_source: I64) -> tuple[I64, I64]:
-    """Where each added edge goes among the snapshot's edges (the end of its source's block;
-    new nodes after the last), and the stable order of the added edges by that position."""
-    old_first = graph.node_first_edge
-    n_old = graph.node_count
-    position = np.where(
-        add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
-    )
-    order = np.lexsort((np.arange(add_source.size), add_source, position))
-    return position, order
+class _InsertPositions:
+    """Where each added edge goes among the snapshot's edges: at the end of its source's block
+    (new nodes' edges after the last), in a stable order."""
 
+    def __init__(self, graph: RetentionGraph, add_source: I64) -> None:
+        old_first = graph.node_first_edge
+        n_old = graph.node_count
+        self.position: I64 = np.where(
+            add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
+        ).astype(np.int64)
+        # By position, then source (empty blocks share a position), then given order.
+        self.order: I64 = np.lexsort((add_source, self.position))
+        self.sorted_position: I64 = self.position[self.order]
 
-def _old_to_new(graph: RetentionGraph, dropped: I64, add_source: I64, old_edges: I64) -> I64:
-    """New ordinals of some snapshot edges (none of them dropped)."""
-    position, _ = _insert_positions(graph, add_source)
-    inserted = np.sort(position)
-    shift = np.searchsorted(inserted, old_edges, side="right")
-    removed = np.searchsorted(dropped, old_edges, side="left")
-    result: I64 = (old_edges + shift - removed).astype(np.int64)
-    return result
+    def old_to_new(self, old_edges: I64) -> I64:
+        """New ordinals of some snapshot edges: moved by the insertions at or before them."""
+        shift = np.searchsorted(self.sorted_position, old_edges, side="right")
+        result: I64 = (old_edges + shift).astype(np.int64)
+        return result
 
 
 def _merge_csr(
     graph: RetentionGraph,
-    dropped: I64,
+    positions: _InsertPositions,
     add_source: I64,
     add_target: npt.NDArray[np.int32],
     add_kind: npt.NDArray[np.uint8],
@@ -460,44 +456,23 @@ def _merge_csr(
     """The merged CSR: offsets, new ordinal of every added edge, and the three edge columns.
 
     Snapshot edges keep their order; added edges follow each source's own (new nodes' edges
-    come last), and ``dropped`` snapshot edges (sorted) are removed. Array insertions only:
-    no per-edge index arithmetic over the snapshot's millions of edges.
+    come last). Array insertions only: no per-edge index arithmetic over the snapshot's
+    millions of edges.
     """
-    position, order = _insert_positions(graph, add_source)
-    sorted_position = position[order]
-    columns = []
-    for old, added in (
-        (graph.edge_target, add_target),
-        (graph.edge_kind, add_kind),
-        (graph.edge_name, add_name),
-    ):
-        merged = np.insert(old, sorted_position, added[order])
-        if dropped.size:
-            # A dropped edge's index moves by the insertions at or before it.
-            shifted = dropped + np.searchsorted(sorted_position, dropped, side="right")
-            merged = np.delete(merged, shifted)
-        columns.append(merged)
+    order, sorted_position = positions.order, positions.sorted_position
+    edge_target = np.insert(graph.edge_target, sorted_position, add_target[order])
+    edge_kind = np.insert(graph.edge_kind, sorted_position, add_kind[order])
+    edge_name = np.insert(graph.edge_name, sorted_position, add_name[order])
     n_old = graph.node_count
-    add_counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
-    old_counts = np.zeros(node_count, dtype=np.int64)
-    old_counts[:n_old] = np.diff(graph.node_first_edge)
-    if dropped.size:
-        dropped_sources = np.searchsorted(graph.node_first_edge, dropped, side="right") - 1
-        np.subtract.at(old_counts, dropped_sources, 1)
+    counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
+    counts[:n_old] += np.diff(graph.node_first_edge)
     first = np.zeros(node_count + 1, dtype=np.int64)
-    np.cumsum(old_counts + add_counts, out=first[1:])
-    # Final ordinal of each added edge: its slot in the insertion order, moved by the snapshot
-    # edges before it, less the dropped ones before it.
+    np.cumsum(counts, out=first[1:])
+    # Final ordinal of each added edge: its insertion position plus the added edges before it.
     rank = np.empty(add_source.size, dtype=np.int64)
     rank[order] = np.arange(add_source.size, dtype=np.int64)
-    add_to_new = position + rank - np.searchsorted(dropped, position, side="left")
-    return (
-        first,
-        add_to_new.astype(np.int64),
-        columns[0].astype(np.int32),
-        columns[1].astype(np.uint8),
-        columns[2].astype(np.uint32),
-    )
+    add_to_new: I64 = positions.position + rank
+    return first, add_to_new, edge_target, edge_kind, edge_name
 
 
 def _native_contexts(graph: RetentionGraph, dump: RootDump, rows: I64) -> npt.NDArray[np.int32]:

@@ -53,7 +53,7 @@ def _edge_multiset(graph: RetentionGraph) -> Counter[tuple[int, int, int, str]]:
     )
 
 
-def test_every_snapshot_edge_survives_but_superseded_global_handles(
+def test_every_snapshot_edge_survives_superseded_global_handles_turn_weak(
     base: RetentionGraph, merged: RetentionGraph
 ) -> None:
     dump = load_json(ADDON_DUMP)
@@ -61,7 +61,7 @@ def test_every_snapshot_edge_survives_but_superseded_global_handles(
     after = _edge_multiset(merged)
     lost = before - after
     handles = [e for e in dump["edges"] if e["kind"] == "strong_global_handle"]
-    # Each of the dump's strong handles replaces one "(Global handles)" root edge to its target.
+    # Each of the dump's strong handles turns one "(Global handles)" root edge to its target weak.
     global_handles = {
         int(base.node_id[n])
         for n in range(base.node_count)
@@ -72,6 +72,9 @@ def test_every_snapshot_edge_survives_but_superseded_global_handles(
     assert sorted(target for _, target, _, _ in lost.elements()) == sorted(
         e["to"]["js"] for e in handles
     )
+    weakened = Counter({(s, t, int(EdgeKind.WEAK), name): c for (s, t, _, name), c in lost.items()})
+    assert not weakened - (after - before)
+    assert merged.edge_count == base.edge_count + len(dump["edges"]) + 2 + len(handles) + 1
 
 
 def test_every_dump_edge_is_in_the_graph_with_its_kind(merged: RetentionGraph) -> None:
