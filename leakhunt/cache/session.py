@@ -20,7 +20,7 @@ from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
 from leakhunt.importers.interface import Progress
-from leakhunt.importers.rootdump import load_overlay
+from leakhunt.importers.rootdump import RootDump, apply_overlay, load_overlay
 
 __all__ = [
     "CachedInput",
@@ -79,11 +79,16 @@ def open_input(
     return CachedInput(graph, entry, prefix)
 
 
-def overlay_input(loaded: CachedInput, dump_path: str, *, lenient: bool) -> CachedInput:
-    """Merge a root dump into a loaded input. The merged graph is not stored; analyses of it
-    are cached under a prefix naming the dump's content, so they never mix with the plain
-    snapshot's."""
-    merged = load_overlay(loaded.graph, dump_path, lenient=lenient).graph
+def overlay_input(
+    loaded: CachedInput, dump_path: str, *, lenient: bool, dump: RootDump | None = None
+) -> CachedInput:
+    """Merge a root dump (``dump``, or read from ``dump_path``) into a loaded input. The
+    merged graph is not stored; analyses of it are cached under a prefix naming the dump's
+    content, so they never mix with the plain snapshot's."""
+    if dump is None:
+        merged = load_overlay(loaded.graph, dump_path, lenient=lenient).graph
+    else:
+        merged = apply_overlay(loaded.graph, dump, lenient=lenient).graph
     if loaded.entry is None:
         return CachedInput(merged, None, loaded.prefix)
     digest = hashlib.sha256()

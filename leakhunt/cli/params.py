@@ -16,6 +16,7 @@ from leakhunt.cache.session import CachedInput, open_input, overlay_input
 from leakhunt.cache.store import IndexCache
 from leakhunt.cli.progress import progress_callback
 from leakhunt.importers import IMPORTERS, ImportOptions
+from leakhunt.importers.rootdump import PendingDump
 from leakhunt.importers.rootdump.reader import LENIENT_SUFFIXES
 
 __all__ = [
@@ -173,6 +174,10 @@ def load_input(choice: InputChoice) -> CachedInput:
         if choice.no_cache
         else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
     )
+    # The dump is read while the snapshot loads (a second core), then merged.
+    pending = (
+        PendingDump(choice.overlay, lenient=choice.lenient) if choice.overlay is not None else None
+    )
     with progress_callback(not choice.quiet) as progress:
         loaded = open_input(
             choice.file,
@@ -181,8 +186,8 @@ def load_input(choice: InputChoice) -> CachedInput:
             progress=progress,
             cache=cache,
         )
-    if choice.overlay is not None:
-        loaded = overlay_input(loaded, choice.overlay, lenient=choice.lenient)
+    if pending is not None:
+        loaded = overlay_input(loaded, pending.path, lenient=choice.lenient, dump=pending.result())
     for problem in loaded.graph.problems:
         if problem.endswith(LENIENT_SUFFIXES):
             click.echo(f"leakhunt: warning: {problem}", err=True)

@@ -7,6 +7,10 @@ overlay dump into a snapshot's graph; :func:`read_root_dump` gives the validated
 
 from __future__ import annotations
 
+import concurrent.futures
+import concurrent.futures.process
+import multiprocessing
+
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers.interface import ImportOptions, Progress
@@ -16,12 +20,42 @@ from leakhunt.importers.rootdump.standalone import build_standalone_graph
 
 __all__ = [
     "OverlayResult",
+    "PendingDump",
     "RootDump",
     "RootDumpImporter",
     "apply_overlay",
     "load_overlay",
     "read_root_dump",
 ]
+
+
+class PendingDump:
+    """A root dump being read in a forked process while the caller does other work (loading
+    the snapshot it will be merged into); :meth:`result` waits for it. Where fork is not
+    available it is read on the spot."""
+
+    def __init__(self, path: str, *, lenient: bool = False) -> None:
+        self.path = path
+        self.lenient = lenient
+        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._future: concurrent.futures.Future[RootDump] | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            self._executor = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork")
+            )
+            self._future = self._executor.submit(read_root_dump, path, lenient=lenient)
+
+    def result(self) -> RootDump:
+        """The dump (or the error reading it raised)."""
+        if self._future is None:
+            return read_root_dump(self.path, lenient=self.lenient)
+        try:
+            return self._future.result()
+        except concurrent.futures.process.BrokenProcessPool:
+            return read_root_dump(self.path, lenient=self.lenient)
+        finally:
+            assert self._executor is not None
+            self._executor.shutdown(wait=True)
 
 
 def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:
