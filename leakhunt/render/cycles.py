@@ -9,6 +9,7 @@ from leakhunt.analyzers.cycles import CyclesReport, PinnedCycle
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.interface import Renderer
+from leakhunt.render.json_report import node_json, source_json
 from leakhunt.render.labels import edge_label, node_label
 from leakhunt.render.safe_text import visible
 
@@ -73,7 +74,7 @@ def cycle_json(graph: RetentionGraph, cycle: PinnedCycle) -> dict[str, Any]:
     for node, edge in zip(cycle.members, cycle.edges, strict=True):
         hops.append(
             {
-                "node": _node(graph, node),
+                "node": node_json(graph, node),
                 "edge": {
                     "name": graph.edge_name_text(edge),
                     "kind": _KIND_NAMES[int(graph.edge_kind[edge])],
@@ -83,7 +84,7 @@ def cycle_json(graph: RetentionGraph, cycle: PinnedCycle) -> dict[str, Any]:
         )
     return {
         "pin": cycle.pin,
-        "pin_node": _node(graph, cycle.pin_node),
+        "pin_node": node_json(graph, cycle.pin_node),
         "root_label": graph.strings[int(graph.roots.label[cycle.root_row])],
         "handle": graph.edge_name_text(cycle.handle_edge) if cycle.handle_edge >= 0 else None,
         "unseen_references": cycle.unseen_references,
@@ -92,15 +93,6 @@ def cycle_json(graph: RetentionGraph, cycle: PinnedCycle) -> dict[str, Any]:
         "retained_count": cycle.retained_count,
         "component_size": cycle.component_size,
         "hint": cycle.hint,
-    }
-
-
-def _node(graph: RetentionGraph, node: int) -> dict[str, Any]:
-    return {
-        "id": int(graph.node_id[node]),
-        "class": graph.strings[int(graph.node_class[node])],
-        "name": graph.strings[int(graph.node_name[node])],
-        "self_size": int(graph.node_self_size[node]),
     }
 
 
@@ -113,8 +105,8 @@ class CyclesJsonRenderer(Renderer[CyclesReport]):
     def render(self, result: CyclesReport, out: TextIO) -> None:
         """Write the document."""
         document = {
-            "file": self.graph.source.path,
-            "format": self.graph.source.format,
+            "schema": "leakhunt/cycles/1",
+            "source": source_json(self.graph.source),
             "handle_pins": result.handle_pins,
             "unseen_pins": result.unseen_pins,
             "pinned_only_nodes": result.pinned_only,

@@ -30,14 +30,9 @@ from leakhunt.importers.rootdump.vocabulary import (
     root_label,
 )
 
-__all__ = ["build_standalone_graph", "native_root_label"]
+__all__ = ["build_standalone_graph"]
 
 _STRONG_HANDLE = EDGE_CODE["strong_global_handle"]
-
-
-def native_root_label(dump: RootDump, native: int) -> str:
-    """Root label of a handle owner: its class and dump id."""
-    return f"{dump.natives.classes[native]} {dump.natives.ids[native]}"
 
 
 class _Problems:
@@ -149,12 +144,7 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
         category = b.add_node(NodeKind.SYNTHETIC, HANDLES_CATEGORY, node_id=0)
         b.add_edge(b.root, category, EdgeKind.ELEMENT, 1)
         for owner in handle_owners:
-            b.add_root(
-                owner,
-                RootKind.STRONG_GLOBAL_HANDLE,
-                native_root_label(dump, owner - first_native),
-                source=category,
-            )
+            b.add_root(owner, RootKind.STRONG_GLOBAL_HANDLE, HANDLES_CATEGORY, source=category)
     for root in dump.roots:
         target = ordinal(root.to_native, root.to_value, f"/roots/{root.record}/to")
         if target is None:
