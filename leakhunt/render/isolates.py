@@ -137,7 +137,8 @@ class IsolatesJsonRenderer(Renderer[IsolateGroupsReport]):
         """Write the document."""
         json.dump(
             {
-                "file": self.source,
+                "schema": "leakhunt/isolates/1",
+                "source": {"path": self.source, "format": "leakhunt-rootdump"},
                 "near": result.near,
                 "groups": [self._group(g) for g in result.groups],
             },
