@@ -146,11 +146,11 @@ def _pins(graph: RetentionGraph) -> tuple[dict[int, int], dict[int, tuple[int, i
     if handle_edges.size:
         sources = np.searchsorted(graph.node_first_edge, handle_edges, side="right") - 1
         handle_sources[sources] = True
-    handle_pins: dict[int, int] = {}
-    for row in np.flatnonzero(roots.kind == RootKind.STRONG_GLOBAL_HANDLE).tolist():
-        node = int(targets[row])
-        if handle_sources[node] and graph.node_kind[node] == NodeKind.NATIVE:
-            handle_pins.setdefault(node, row)
+    rows = np.flatnonzero(roots.kind == RootKind.STRONG_GLOBAL_HANDLE)
+    nodes = targets[rows]
+    owning = handle_sources[nodes] & (graph.node_kind[nodes] == NodeKind.NATIVE)
+    owner_nodes, first = np.unique(nodes[owning], return_index=True)
+    handle_pins = dict(zip(owner_nodes.tolist(), rows[owning][first].tolist(), strict=True))
     unseen: dict[int, tuple[int, int]] = {}
     for row in np.flatnonzero(roots.kind == RootKind.REFCOUNTED).tolist():
         count = parse_unknown_references(graph.strings[int(roots.label[row])])
@@ -374,7 +374,8 @@ def _retained_in_u(
     virtual = -1
     view: nx.DiGraph[int] = nx.DiGraph()
     view.add_node(virtual)
-    pins = [p for p in (*handle_pins, *unseen_pins) if p in set(u_nodes.tolist())]
+    in_u = set(u_nodes.tolist())
+    pins = [p for p in (*handle_pins, *unseen_pins) if p in in_u]
     for pin in pins:
         view.add_edge(virtual, pin)
     for s, t, e in zip(sub_source, sub_target, sub_edges, strict=True):
