@@ -49,3 +49,23 @@ def malformed_variants() -> list[dict[str, Any]]:
     data = load_json(ROOTDUMP / "malformed_variants.json")
     base = load_json(ROOTDUMP / data["base"])
     return [{**v, "doc": apply_ops(base, v["ops"])} for v in data["variants"]]
+
+
+def to_columns(doc: Any) -> Any:
+    """The same dump with its ``edges`` records written as ``edge_columns``."""
+    doc = copy.deepcopy(doc)
+    edges = doc.pop("edges")
+
+    def ref(value: dict[str, Any] | None) -> int | str | None:
+        if value is None:
+            return None
+        return value["js"] if "js" in value else value["native"]
+
+    doc["edge_columns"] = {
+        "kind": [e["kind"] for e in edges],
+        "from": [ref(e["from"]) for e in edges],
+        "to": [ref(e["to"]) for e in edges],
+        "key": [ref(e.get("key")) for e in edges],
+        "name": [e.get("name") for e in edges],
+    }
+    return doc

@@ -14,17 +14,19 @@ random mutations).
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from leakhunt.errors import SnapshotFormatError
 from leakhunt.importers.rootdump.schema import EDGE_KINDS
 
-__all__ = ["EdgeColumns", "NativeColumns", "edge_columns", "native_columns"]
+__all__ = ["EdgeColumns", "NativeColumns", "columnar_edges", "edge_columns", "native_columns"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -298,3 +300,173 @@ def _contradiction(
         same &= column[1:] == column[:-1]
     polarity = retains[kind[rows][order]]
     return bool(np.any(same & (polarity[1:] != polarity[:-1])))
+
+
+def _column_refs(
+    values: list[Any], native_index: dict[str, int], where: str, path: str, allow_null: bool
+) -> tuple[npt.NDArray[np.bool_], I64, npt.NDArray[np.bool_], list[int]]:
+    """(is_native, value, present, rows naming a missing native) of a reference column."""
+    count = len(values)
+    allowed = {int, str, type(None)} if allow_null else {int, str}
+    if _types(values) - allowed or "" in values:
+        for row, value in enumerate(values):
+            if (value is None and not allow_null) or type(value) not in allowed or value == "":
+                raise SnapshotFormatError(
+                    path,
+                    f"{where}/{row}",
+                    "must be a JS node id (integer) or a native id (non-empty string)",
+                )
+    is_native = np.fromiter(map(isinstance, values, repeat(str)), np.bool_, count)
+    present = np.ones(count, dtype=np.bool_)
+    if allow_null:
+        present = np.fromiter(map(operator.is_not, values, repeat(None)), np.bool_, count)
+    result = np.full(count, -1, dtype=np.int64)
+    js_rows = present & ~is_native
+    if js_rows.any():
+        try:
+            result[js_rows] = np.array(list(compress(values, js_rows.tolist())), dtype=np.int64)
+        except OverflowError:
+            raise SnapshotFormatError(path, where, "a node id does not fit 64 bits") from None
+    missing: list[int] = []
+    if is_native.any():
+        resolved = list(map(native_index.get, compress(values, is_native.tolist())))
+        native_rows = np.flatnonzero(is_native)
+        if None in resolved:
+            missing = [
+                int(r) for r, v in zip(native_rows.tolist(), resolved, strict=True) if v is None
+            ]
+            resolved = [-1 if v is None else v for v in resolved]
+        result[native_rows] = np.array(resolved, dtype=np.int64)
+    return is_native, result, present, missing
+
+
+def columnar_edges(
+    columns: dict[str, Any], native_index: dict[str, int], path: str
+) -> tuple[EdgeColumns, dict[int, str], list[tuple[int, int]]]:
+    """Edges from the ``edge_columns`` form: the columns, rows naming a missing native (row →
+    column), and contradicting rows (row, earlier row). Malformed elements raise."""
+    words = columns["kind"]
+    count = len(words)
+    for name in ("from", "to", "key", "name", "isolate"):
+        if name in columns and len(columns[name]) != count:
+            raise SnapshotFormatError(
+                path,
+                f"/edge_columns/{name}",
+                f"has {len(columns[name])} elements, kind has {count}",
+            )
+    if not set(words) <= _CODE.keys():
+        row = next(i for i, w in enumerate(words) if w not in _CODE)
+        raise SnapshotFormatError(
+            path, f"/edge_columns/kind/{row}", f"unknown edge kind {words[row]!r}"
+        )
+    kind = np.fromiter(map(_CODE.__getitem__, words), np.uint8, count)
+    missing: dict[int, str] = {}
+    from_native, from_value, _, gone = _column_refs(
+        columns["from"], native_index, "/edge_columns/from", path, False
+    )
+    missing.update((row, "from") for row in gone)
+    to_native, to_value, _, gone = _column_refs(
+        columns["to"], native_index, "/edge_columns/to", path, False
+    )
+    for row in gone:
+        missing.setdefault(row, "to")
+    keys = columns.get("key", [None] * count)
+    key_native, key_value, has_key, gone = _column_refs(
+        keys, native_index, "/edge_columns/key", path, True
+    )
+    for row in gone:
+        missing.setdefault(row, "key")
+    rules = (
+        (
+            np.isin(kind, _HANDLES) & (~from_native | to_native),
+            "from",
+            "a strong_global_handle or weak_global_handle goes from its owning native (a string) to a JS object (an integer)",
+        ),
+        (
+            (kind == _CALLBACK) & (from_native | ~to_native),
+            "from",
+            "a weak_callback goes from a JS object (an integer) to the native it frees (a string)",
+        ),
+        (has_key != (kind == _EPHEMERON), "key", "ephemeron edges, and only they, have a key"),
+    )
+    for bad, column, message in rules:
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise SnapshotFormatError(path, f"/edge_columns/{column}/{row}", message)
+    names = columns.get("name", [None] * count)
+    if _types(names) - {str, int, type(None)}:
+        row = next(i for i, n in enumerate(names) if type(n) not in (str, int, type(None)))
+        raise SnapshotFormatError(
+            path, f"/edge_columns/name/{row}", "must be a string, an integer or null"
+        )
+    for row in np.flatnonzero(kind == _ELEMENT).tolist():
+        if type(names[row]) is not int or names[row] < 0:
+            raise SnapshotFormatError(
+                path, f"/edge_columns/name/{row}", "an element edge is named by its index"
+            )
+    isolates = columns.get("isolate", [None] * count)
+    if _types(isolates) - {str, type(None)} or "" in isolates:
+        raise SnapshotFormatError(path, "/edge_columns/isolate", "must hold isolate ids or null")
+    name_code, name_values = _codes(names)
+    isolate_code, isolate_values = _codes([None, *isolates])
+    edge_columns_result = EdgeColumns(
+        kind=kind,
+        from_native=from_native,
+        from_value=from_value,
+        to_native=to_native,
+        to_value=to_value,
+        has_key=has_key,
+        key_native=key_native,
+        key_value=key_value,
+        name_code=name_code,
+        name_values=name_values,
+        isolate_code=isolate_code[1:],
+        isolate_values=isolate_values,
+    )
+    valid = np.ones(count, dtype=np.bool_)
+    valid[list(missing)] = False
+    contradictions = _contradicting_rows(
+        kind, from_native, from_value, to_native, to_value, name_code, valid
+    )
+    return edge_columns_result, missing, contradictions
+
+
+def _contradicting_rows(
+    kind: npt.NDArray[np.uint8],
+    from_native: npt.NDArray[np.bool_],
+    from_value: I64,
+    to_native: npt.NDArray[np.bool_],
+    to_value: I64,
+    name_code: npt.NDArray[np.int32],
+    valid: npt.NDArray[np.bool_],
+) -> list[tuple[int, int]]:
+    """Rows contradicting the first edge of their (family, from, to, name) group: (row, first)."""
+    family = np.full(256, -1, dtype=np.int64)
+    retains = np.zeros(256, dtype=np.bool_)
+    for code, (fam, strong) in _FAMILY.items():
+        family[code] = fam
+        retains[code] = strong
+    rows = np.flatnonzero((family[kind] >= 0) & valid)
+    if rows.size < 2:
+        return []
+    keys = (
+        rows,
+        name_code[rows],
+        to_value[rows],
+        to_native[rows],
+        from_value[rows],
+        from_native[rows],
+        family[kind[rows]],
+    )
+    order = np.lexsort(keys)
+    ordered = rows[order]
+    same = np.ones(rows.size, dtype=np.bool_)
+    same[0] = False
+    for column in keys[1:]:
+        c = column[order]
+        same[1:] &= c[1:] == c[:-1]
+    group_start = np.maximum.accumulate(np.where(~same, np.arange(rows.size), 0))
+    first = ordered[group_start]
+    polarity = retains[kind[ordered]]
+    bad = polarity != retains[kind[first]]
+    return sorted(zip(ordered[bad].tolist(), first[bad].tolist(), strict=True))

@@ -174,7 +174,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         ordinal[js_rows] = ids.lookup(value[js_rows])
         for row in np.flatnonzero(keep & js_rows & (ordinal < 0)).tolist():
             problems.report(
-                f"/edges/{int(edges.records[row])}/{side}",
+                edges.pointer(row, side),
                 f"no node with id {int(value[row])} in snapshot {snapshot_name!r}",
             )
         keep &= ~(js_rows & (ordinal < 0))

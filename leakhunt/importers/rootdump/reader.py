@@ -51,7 +51,7 @@ from leakhunt.graph.processes import (
     ProcessTree,
 )
 from leakhunt.importers.common.json_stream import open_maybe_gzip
-from leakhunt.importers.rootdump.columns import edge_columns, native_columns
+from leakhunt.importers.rootdump.columns import columnar_edges, edge_columns, native_columns
 from leakhunt.importers.rootdump.schema import (
     EDGE_KINDS,
     first_bad_record,
@@ -138,10 +138,19 @@ class DumpEdges:
     """Index of each edge's ``isolate`` into :attr:`isolate_values` (0: none given)."""
     isolate_values: tuple[str | None, ...]
     records: I64
-    """Index of each edge in the file's ``edges`` array."""
+    """Index of each edge in the file's ``edges`` array (or row of ``edge_columns``)."""
+    pointer_base: str = "/edges"
+    """``/edges`` (records) or ``/edge_columns`` (columns)."""
 
     def __len__(self) -> int:
         return int(self.kind.shape[0])
+
+    def pointer(self, row: int, member: str) -> str:
+        """JSON pointer of one member (``from``, ``to``, ``key``, ``isolate``) of edge ``row``."""
+        record = int(self.records[row])
+        if self.pointer_base == "/edge_columns":
+            return f"/edge_columns/{member}/{record}"
+        return f"/edges/{record}/{member}"
 
     def name(self, row: int) -> str | int | None:
         """The name of edge ``row``."""
@@ -365,6 +374,43 @@ def _read_edges(records: list[Any], native_index: dict[str, int], problems: _Pro
         isolate_code=columns.isolate_code,
         isolate_values=columns.isolate_values,
         records=np.arange(len(records), dtype=np.int64),
+    )
+
+
+def _read_edge_columns(
+    columns: dict[str, Any], native_index: dict[str, int], problems: _Problems
+) -> DumpEdges:
+    """The columnar form: rows naming missing natives or contradicting earlier rows are
+    reported (and dropped under ``lenient``) like records."""
+    data, missing, contradictions = columnar_edges(columns, native_index, problems.path)
+    keep = np.ones(data.kind.size, dtype=np.bool_)
+    for row, side in sorted(missing.items()):
+        value = columns[side][row]
+        problems.report(f"/edge_columns/{side}/{row}", f"no native with id {value!r} in the dump")
+        keep[row] = False
+    for row, first in contradictions:
+        word, other = EDGE_KINDS[int(data.kind[row])], EDGE_KINDS[int(data.kind[first])]
+        problems.report(
+            f"/edge_columns/kind/{row}",
+            f"{word} contradicts the {other} edge at row {first} (same source, target and name)",
+        )
+        keep[row] = False
+    rows = np.flatnonzero(keep)
+    return DumpEdges(
+        kind=data.kind[rows],
+        from_native=data.from_native[rows],
+        from_value=data.from_value[rows],
+        to_native=data.to_native[rows],
+        to_value=data.to_value[rows],
+        has_key=data.has_key[rows],
+        key_native=data.key_native[rows],
+        key_value=data.key_value[rows],
+        name_code=data.name_code[rows],
+        name_values=data.name_values,
+        isolate_code=data.isolate_code[rows],
+        isolate_values=data.isolate_values,
+        records=rows.astype(np.int64),
+        pointer_base="/edge_columns",
     )
 
 
@@ -596,7 +642,10 @@ def gather(doc: dict[str, Any], path: str, *, lenient: bool = False) -> RootDump
     _check_process_ids(tree, problems)
     natives, native_index = _read_natives(doc.get("natives", []), tree, problems)
     nodes = _nodes(doc.get("nodes", []), problems)
-    edges = _read_edges(doc.get("edges", []), native_index, problems)
+    if "edge_columns" in doc:
+        edges = _read_edge_columns(doc["edge_columns"], native_index, problems)
+    else:
+        edges = _read_edges(doc.get("edges", []), native_index, problems)
     _check_edge_isolates(edges, tree, problems)
     roots = _roots(doc.get("roots", []), native_index, problems)
     producer = tuple((str(k), str(v)) for k, v in doc.get("producer", {}).items())
@@ -620,6 +669,6 @@ def _check_edge_isolates(edges: DumpEdges, tree: ProcessTree, problems: _Problem
             row = int(np.flatnonzero(edges.isolate_code == code)[0])
             raise SnapshotFormatError(
                 problems.path,
-                f"/edges/{int(edges.records[row])}/isolate",
+                edges.pointer(row, "isolate"),
                 f"no isolate {isolate!r} in processes",
             )

@@ -122,11 +122,12 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
     for e in range(len(edges)):
         code = int(edges.kind[e])
         word = EDGE_KINDS[code]
-        where = f"/edges/{int(edges.records[e])}"
-        source = ordinal(bool(edges.from_native[e]), int(edges.from_value[e]), f"{where}/from")
-        target = ordinal(bool(edges.to_native[e]), int(edges.to_value[e]), f"{where}/to")
+        source = ordinal(
+            bool(edges.from_native[e]), int(edges.from_value[e]), edges.pointer(e, "from")
+        )
+        target = ordinal(bool(edges.to_native[e]), int(edges.to_value[e]), edges.pointer(e, "to"))
         key = (
-            ordinal(bool(edges.key_native[e]), int(edges.key_value[e]), f"{where}/key")
+            ordinal(bool(edges.key_native[e]), int(edges.key_value[e]), edges.pointer(e, "key"))
             if edges.has_key[e]
             else None
         )
