@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--natives", type=int, default=100_000)
     ap.add_argument("--leaks", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=20261203)
+    ap.add_argument(
+        "--columnar", action="store_true", help="write edge_columns instead of edge records"
+    )
     args = ap.parse_args(argv)
     graph = load_graph(str(args.snapshot))
     rng = np.random.default_rng(args.seed)
@@ -95,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         "natives": natives,
         "edges": edges,
     }
+    if args.columnar:
+        del doc["edges"]
+        doc["edge_columns"] = {
+            "kind": [e["kind"] for e in edges],
+            "from": [next(iter(e["from"].values())) for e in edges],
+            "to": [next(iter(e["to"].values())) for e in edges],
+            "name": [e["name"] for e in edges],
+        }
     args.output.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     print(
         json.dumps(

@@ -4,8 +4,12 @@
 set -eu
 SNAPSHOT=${1:-bench/data/bench-s1.heapsnapshot}
 DUMP=${2:-${TMPDIR:-/tmp}/bench-s1.rootdump.json}
+COLUMNS=${DUMP%.json}.columns.json
 [ -f "$DUMP" ] || python3 bench/gen_rootdump.py "$SNAPSHOT" "$DUMP"
+[ -f "$COLUMNS" ] || python3 bench/gen_rootdump.py --columnar "$SNAPSHOT" "$COLUMNS"
 python3 bench/measure.py -n 3 --reference top \
   --cmd top "python3 -m leakhunt top $SNAPSHOT --no-cache -q" \
   --cmd top-overlay "python3 -m leakhunt top $SNAPSHOT --no-cache -q --overlay $DUMP" \
-  --cmd cycles-overlay "python3 -m leakhunt cycles $SNAPSHOT --no-cache -q --overlay $DUMP"
+  --cmd cycles-overlay "python3 -m leakhunt cycles $SNAPSHOT --no-cache -q --overlay $DUMP" \
+  --cmd top-overlay-columns "python3 -m leakhunt top $SNAPSHOT --no-cache -q --overlay $COLUMNS" \
+  --cmd cycles-overlay-columns "python3 -m leakhunt cycles $SNAPSHOT --no-cache -q --overlay $COLUMNS"
