@@ -34,9 +34,25 @@ VALID = [STANDALONE, ADDON_DUMP, WORKER_MANIFEST]
 VARIANTS = malformed_variants()
 
 
-def _doc_examples() -> list[Any]:
+def _doc_blocks() -> list[str]:
     text = (REPO / "docs" / "rootdump.md").read_text(encoding="utf-8")
-    return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)]
+    return re.findall(r"```json\n(.*?)```", text, re.S)
+
+
+def _doc_examples() -> list[Any]:
+    return [json.loads(block) for block in _doc_blocks() if block.startswith("{")]
+
+
+def test_the_fragments_in_the_format_document_are_valid_members() -> None:
+    fragments = [block for block in _doc_blocks() if not block.startswith("{")]
+    assert fragments
+    for fragment in fragments:
+        doc = json.loads(
+            '{"format": "leakhunt-rootdump", "version": 1, "graph": "overlay", "processes": [], '
+            + fragment
+            + "}"
+        )
+        assert list(jsonschema.Draft202012Validator(load_schema()).iter_errors(doc)) == []
 
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
