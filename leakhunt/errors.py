@@ -57,6 +57,10 @@ class SnapshotFormatError(InputError):
         self.problem = problem
         super().__init__(f"{path}: {record}: {problem}")
 
+    def __reduce__(self) -> tuple[type[SnapshotFormatError], tuple[str, str, str]]:
+        # Rebuilt from its three parts (errors cross process boundaries: background reads).
+        return (type(self), (self.path, self.record, self.problem))
+
 
 class UnsupportedFormatError(InputError):
     """No importer recognises the file."""

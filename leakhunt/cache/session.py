@@ -7,6 +7,7 @@ computing when the cache is absent, stale or damaged, and never fails because of
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
 from leakhunt.importers.interface import Progress
+from leakhunt.importers.rootdump import RootDump, apply_overlay, load_overlay
 
 __all__ = [
     "CachedInput",
@@ -26,6 +28,7 @@ __all__ = [
     "cached_dominators",
     "cached_root_distances",
     "open_input",
+    "overlay_input",
 ]
 
 
@@ -57,7 +60,7 @@ def open_input(
         )
     name = format or sniff_format(path)
     dump = "last" if options.dump_index is None else str(options.dump_index)
-    prefix = f"{name}-dump-{dump}"
+    prefix = f"{name}-dump-{dump}{'-lenient' if options.lenient else ''}"
     try:
         entry: CacheEntry | None = cache.entry_for(path)
     except OSError:
@@ -74,6 +77,26 @@ def open_input(
         arrays, attrs = encode_graph(graph)
         entry.store_section(f"{prefix}-graph", arrays, attrs)
     return CachedInput(graph, entry, prefix)
+
+
+def overlay_input(
+    loaded: CachedInput, dump_path: str, *, lenient: bool, dump: RootDump | None = None
+) -> CachedInput:
+    """Merge a root dump (``dump``, or read from ``dump_path``) into a loaded input. The
+    merged graph is not stored; analyses of it are cached under a prefix naming the dump's
+    content, so they never mix with the plain snapshot's."""
+    if dump is None:
+        merged = load_overlay(loaded.graph, dump_path, lenient=lenient).graph
+    else:
+        merged = apply_overlay(loaded.graph, dump, lenient=lenient).graph
+    if loaded.entry is None:
+        return CachedInput(merged, None, loaded.prefix)
+    digest = hashlib.sha256()
+    with open(dump_path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    tag = f"{loaded.prefix}-overlay-{digest.hexdigest()[:16]}{'-lenient' if lenient else ''}"
+    return CachedInput(merged, loaded.entry, tag)
 
 
 def cached_root_distances(loaded: CachedInput, *, include_weak: bool) -> RootDistances:

@@ -21,7 +21,9 @@ import click
 
 from leakhunt import __version__
 from leakhunt.cli.cache import cache
+from leakhunt.cli.cycles import cycles
 from leakhunt.cli.export import export
+from leakhunt.cli.isolates import isolates
 from leakhunt.cli.paths import paths
 from leakhunt.cli.show import show
 from leakhunt.cli.summary import summary
@@ -37,7 +39,16 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, show, cache)
+COMMANDS: tuple[click.Command, ...] = (
+    summary,
+    paths,
+    top,
+    export,
+    show,
+    cycles,
+    isolates,
+    cache,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -36,6 +36,7 @@ def check_output_path(path: str | None) -> None:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: cannot write: directory {directory!r} is not writable")
 
+
 def _is_special(path: str) -> bool:
     """An existing path that is not a regular file (/dev/null, a pipe): write to it directly."""
     try:

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.selectors import Selector, resolve_selectors
-from leakhunt.cache.session import CachedInput, open_input
+from leakhunt.cache.session import CachedInput, open_input, overlay_input
 from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.cli.output import check_output_path, warn
 from leakhunt.cli.progress import progress_callback
@@ -23,6 +23,8 @@ from leakhunt.errors import ConfigError, NodeNotFoundError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import IMPORTERS, ImportOptions, sniff_format
 from leakhunt.importers.common.input_file import parse_size
+from leakhunt.importers.rootdump import PendingDump
+from leakhunt.importers.rootdump.reader import LENIENT_SUFFIXES
 from leakhunt.render.safe_text import visible
 
 __all__ = [
@@ -98,7 +100,8 @@ def _input_size(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def input_options(func: F) -> F:
-    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``.
+    """``FILE``, ``--input-format``, ``--dump``, ``--quiet``, ``--no-cache``, ``--cache-dir``,
+    ``--overlay``, ``--lenient``.
 
     The command receives them gathered into one ``source: InputChoice`` argument.
     """
@@ -113,10 +116,20 @@ def input_options(func: F) -> F:
         no_cache: bool,
         cache_dir: str | None,
         max_input_size: int | None,
+        overlay: str | None,
+        lenient: bool,
         **kwargs: Any,
     ) -> Any:
         source = InputChoice(
-            file, input_format, dump_index, quiet, no_cache, cache_dir, max_input_size
+            file,
+            input_format,
+            dump_index,
+            quiet,
+            no_cache,
+            cache_dir,
+            max_input_size,
+            overlay,
+            lenient,
         )
         return func(*args, source=source, **kwargs)
 
@@ -129,6 +142,20 @@ def input_options(func: F) -> F:
         callback=_input_size,
         help="Stop reading a dump that decompresses to more than SIZE (e.g. 800M, 8G; 0: no "
         "limit) [default for gzip: past 64 MiB, at most 50 times the compressed bytes read].",
+    )(wrapped)
+    wrapped = click.option(
+        "--lenient",
+        is_flag=True,
+        help="Root dumps: warn about and drop records that name unknown nodes, duplicate "
+        "natives or contradict each other, instead of failing.",
+    )(wrapped)
+    wrapped = click.option(
+        "--overlay",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        metavar="DUMP",
+        help="Merge an embedder root dump (docs/rootdump.md) into FILE's graph by node id: "
+        "native objects, handles, weak callbacks, host-defined options.",
     )(wrapped)
     wrapped = click.option(
         "--cache-dir",
@@ -180,6 +207,10 @@ class InputChoice:
     """Cache location override."""
     max_input_size: int | None = None
     """Decompressed-size limit in bytes (0: none), or None for the default rule."""
+    overlay: str | None = None
+    """Root dump to merge into the graph."""
+    lenient: bool = False
+    """Root-dump record problems become warnings."""
 
 
 MULTI_DUMP_FORMATS = frozenset({"spidermonkey-gclog"})
@@ -208,16 +239,27 @@ def load_input(choice: InputChoice) -> CachedInput:
         if choice.no_cache
         else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
     )
+    # The dump is read while the snapshot loads (a second core), then merged.
+    pending = (
+        PendingDump(choice.overlay, lenient=choice.lenient) if choice.overlay is not None else None
+    )
     with progress_callback(not choice.quiet) as progress:
         loaded = open_input(
             choice.file,
             format=input_format,
             options=ImportOptions(
-                dump_index=choice.dump_index, max_input_size=choice.max_input_size
+                dump_index=choice.dump_index,
+                max_input_size=choice.max_input_size,
+                lenient=choice.lenient,
             ),
             progress=progress,
             cache=cache,
         )
+    if pending is not None:
+        loaded = overlay_input(loaded, pending.path, lenient=choice.lenient, dump=pending.result())
+    for problem in loaded.graph.problems:
+        if problem.endswith(LENIENT_SUFFIXES):
+            warn(problem)
     context = click.get_current_context(silent=True)
     if context is not None and loaded.entry is not None and not choice.quiet:
         entry = loaded.entry

@@ -10,6 +10,7 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers.common.input_file import TruncatedInputError, open_maybe_gzip
 from leakhunt.importers.firefox_cc.importer import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
+from leakhunt.importers.rootdump import RootDumpImporter
 from leakhunt.importers.spidermonkey.importer import (
     SpiderMonkeyGcLogImporter,
     load_spidermonkey_gclog,
@@ -33,6 +34,7 @@ IMPORTERS: dict[str, Importer] = {
         V8HeapSnapshotImporter(),
         FirefoxCCLogImporter(),
         SpiderMonkeyGcLogImporter(),
+        RootDumpImporter(),
     )
 }
 """Every importer, by format name, in sniffing order."""

@@ -33,6 +33,8 @@ class ImportOptions:
     max_input_size: int | None = None
     """Decompressed-size limit in bytes (0: none); None applies the default rule of
     :mod:`leakhunt.importers.common.input_file` (gzip input only)."""
+    lenient: bool = False
+    """Turn per-record problems that leave the rest usable into warnings (root dumps)."""
 
 
 class Importer(Protocol):

@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.graph.kinds import EdgeKind
+from leakhunt.graph.kinds import EdgeKind, NodeKind
 from leakhunt.render.safe_text import visible
 
 __all__ = ["edge_label", "node_label", "shorten"]
@@ -37,9 +37,12 @@ def node_label(graph: RetentionGraph, node: int) -> str:
     """``Class name`` (or ``Class "name"`` when they differ), with the engine id."""
     class_name = graph.strings[int(graph.node_class[node])]
     name = graph.strings[int(graph.node_name[node])]
-    ident = f"@{int(graph.node_id[node])}"
-    if graph.source.engine != "V8":
-        ident = f"0x{int(graph.node_id[node]):x}"
+    node_id = int(graph.node_id[node])
+    ident = f"@{node_id}"
+    if node_id < 0 and graph.node_kind[node] == NodeKind.NATIVE:
+        ident = "(native)"  # root-dump natives: their dump id is their name
+    elif graph.source.engine != "V8" and graph.source.format != "leakhunt-rootdump":
+        ident = f"0x{node_id:x}"
     if not name or name == class_name:
         return f"{shorten(class_name)} {ident}"
     return f'{shorten(class_name, 30)} "{shorten(name)}" {ident}'
@@ -57,6 +60,12 @@ def edge_label(graph: RetentionGraph, edge: int) -> str:
         return f"{name} (closure variable)"
     if kind == EdgeKind.HIDDEN:
         return f"<slot {name}>"
+    if kind == EdgeKind.NATIVE_HANDLE:
+        return f"{name} (strong global handle)"
+    if kind == EdgeKind.WEAK_CALLBACK:
+        return f"{name} (weak callback: its death frees the next)"
+    if kind == EdgeKind.HOST_OPTIONS:
+        return f"{name} (host-defined options)"
     if kind == EdgeKind.EPHEMERON:
         return f"{name} (weak-map entry: held only while its key and its map are)"
     return f"{name} ({kind.name.lower().replace('_', ' ')})"

@@ -125,6 +125,7 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
     search = StringSearch(columns.strings)
     ephemerons = _pair_weakmap_edges(columns, edge_kind, search)
     edge_kind[ephemerons.edge] = EdgeKind.EPHEMERON
+    _mark_embedder_edges(columns, node_kind, edge_kind, search)
     node_class = _class_names(columns, intern)
     roots = _root_table(columns, node_kind, edge_kind, intern)
     contexts, anchors = find_contexts(columns, node_kind, roots, search)
@@ -150,6 +151,57 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
         source=source,
         problems=tuple(problems),
     )
+
+
+_HOST_OPTIONS_NAMES = {
+    "host_defined_options": EdgeKind.INTERNAL,
+    "<symbol node:host_defined_option_symbol>": EdgeKind.PROPERTY,
+}
+"""Edges that carry host-defined options: V8's ``Script`` field, and the per-referrer id
+symbol Node (v20+) stores on a script, function or module to find its dynamic-import callback."""
+_NODE_NATIVE_PREFIX = "Node / "
+_NATIVE_TO_JAVASCRIPT = "native_to_javascript"
+"""Node's embedder graph: a ``BaseObject``'s edge to its JS wrapper (its persistent handle)."""
+
+
+def _mark_embedder_edges(
+    columns: V8Columns,
+    node_kind: npt.NDArray[np.uint8],
+    edge_kind: npt.NDArray[np.uint8],
+    search: StringSearch,
+) -> None:
+    """Give host-defined-options edges and Node natives' wrapper handles their own kinds.
+
+    Both stay strong, as in the snapshot; only their meaning is recorded (``host options``,
+    ``native handle``), so paths and cycles can say what the hop is.
+    """
+    strings = columns.strings
+    names = columns.edge_name
+    for text, kind in _HOST_OPTIONS_NAMES.items():
+        indices = [int(i) for i in search.matching(text).tolist() if strings[int(i)] == text]
+        if indices:
+            hit = np.isin(names, indices) & (edge_kind == kind)
+            edge_kind[hit] = EdgeKind.HOST_OPTIONS
+    indices = [
+        int(i)
+        for i in search.matching(_NATIVE_TO_JAVASCRIPT).tolist()
+        if strings[int(i)] == _NATIVE_TO_JAVASCRIPT
+    ]
+    if not indices:
+        return
+    candidates = np.flatnonzero(np.isin(names, indices) & (edge_kind == EdgeKind.INTERNAL))
+    if not candidates.size:
+        return
+    sources = np.searchsorted(columns.node_first_edge, candidates, side="right") - 1
+    native = node_kind[sources] == NodeKind.NATIVE
+    prefixed = np.array(
+        [
+            strings[int(columns.node_name[s])].startswith(_NODE_NATIVE_PREFIX)
+            for s in sources.tolist()
+        ],
+        dtype=np.bool_,
+    )
+    edge_kind[candidates[native & prefixed]] = EdgeKind.NATIVE_HANDLE
 
 
 def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> None:

@@ -1,0 +1,472 @@
+"""Reading the two large record arrays, ``natives`` and ``edges``, a column at a time.
+
+A dump of 100,000 natives and 300,000 edges is mostly records of a handful of shapes. Instead of
+a Python function call per record, each field is pulled out for all records at once
+(``map``/``itemgetter`` run in C) and checked as a column: the set of its value types, the set
+of record shapes, numpy comparisons for numbers and per-kind rules. These are the same rules
+as the schema's record definitions (:func:`.schema.parse_edge` and friends). When any column is
+irregular — a wrong type, an unknown member, a reference to a missing native, a duplicate id, a
+contradiction — these functions return None and the reader takes the record-by-record path,
+which finds the first offending record and reports it with its JSON pointer. So the fast path
+only ever accepts what the slow path accepts (the tests compare both on every fixture and on
+random mutations).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import itemgetter, methodcaller
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.rootdump.schema import EDGE_KINDS
+
+__all__ = ["EdgeColumns", "NativeColumns", "columnar_edges", "edge_columns", "native_columns"]
+
+I64 = npt.NDArray[np.int64]
+
+
+class _Missing:
+    """Stands for an absent member (``null`` is a value, and an invalid one)."""
+
+
+MISSING = _Missing()
+_NATIVE_FIELDS = frozenset({"id", "class", "size", "address", "name", "isolate", "context"})
+_NATIVE_REQUIRED = frozenset({"id", "class", "size"})
+_EDGE_FIELDS = frozenset({"kind", "from", "to", "key", "name", "isolate"})
+_EDGE_REQUIRED = frozenset({"kind", "from", "to"})
+_JS_REF = frozenset({"js"})
+_NATIVE_REF = frozenset({"native"})
+_HEX = frozenset("0123456789abcdefABCDEF")
+_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
+_HANDLES = [_CODE["strong_global_handle"], _CODE["weak_global_handle"]]
+_CALLBACK = _CODE["weak_callback"]
+_EPHEMERON = _CODE["ephemeron"]
+_ELEMENT = _CODE["element"]
+_FAMILY = {  # contradiction families: (family, retains?)
+    _CODE["strong"]: (0, True),
+    _CODE["weak"]: (0, False),
+    _CODE["strong_global_handle"]: (1, True),
+    _CODE["weak_global_handle"]: (1, False),
+}
+
+
+def _shapes_ok(records: list[Any], fields: frozenset[str], required: frozenset[str]) -> bool:
+    if set(map(type, records)) != {dict}:
+        return False
+    for shape in set(map(frozenset, records)):
+        if not required <= shape:
+            return False
+        if any(key not in fields and not key.startswith("x_") for key in shape):
+            return False
+    return True
+
+
+def _types(values: list[Any]) -> set[type]:
+    return set(map(type, values))
+
+
+def _optional_ids(values: list[Any]) -> bool:
+    """Every value absent or a non-empty string."""
+    return _types(values) <= {str, _Missing} and "" not in values
+
+
+@dataclass(frozen=True, slots=True)
+class NativeColumns:
+    """The ``natives`` array, checked."""
+
+    ids: list[str]
+    classes: list[str]
+    names: list[str]
+    sizes: I64
+    isolates: list[str | None]
+    contexts: list[str | None]
+    addresses: list[str | None]
+
+
+def native_columns(
+    records: list[Any], known_contexts: dict[str, set[str]], only_isolate: str | None
+) -> NativeColumns | None:
+    """The natives as columns, or None when any record needs the record-by-record path."""
+    if not records:
+        return NativeColumns([], [], [], np.zeros(0, np.int64), [], [], [])
+    if not _shapes_ok(records, _NATIVE_FIELDS, _NATIVE_REQUIRED):
+        return None
+    ids = list(map(itemgetter("id"), records))
+    classes = list(map(itemgetter("class"), records))
+    sizes = list(map(itemgetter("size"), records))
+    if _types(ids) != {str} or "" in ids or len(set(ids)) != len(ids):
+        return None
+    if _types(classes) != {str} or _types(sizes) != {int}:
+        return None
+    try:
+        size_column = np.array(sizes, dtype=np.int64)
+    except OverflowError:
+        return None
+    if size_column.min() < 0:
+        return None
+    names = list(map(methodcaller("get", "name", MISSING), records))
+    addresses = list(map(methodcaller("get", "address", MISSING), records))
+    isolates = list(map(methodcaller("get", "isolate", MISSING), records))
+    contexts = list(map(methodcaller("get", "context", MISSING), records))
+    if (
+        _types(names) - {str, _Missing}
+        or not _optional_ids(isolates)
+        or not _optional_ids(contexts)
+    ):
+        return None
+    if _types(addresses) - {str, _Missing}:
+        return None
+    for address in set(addresses) - {MISSING}:
+        if len(address) < 3 or not address.startswith("0x") or not _HEX.issuperset(address[2:]):
+            return None
+    for isolate, context in set(zip(isolates, contexts, strict=True)):
+        home = only_isolate if isolate is MISSING else isolate
+        if isolate is not MISSING and isolate not in known_contexts:
+            return None
+        if context is not MISSING and (home is None or context not in known_contexts.get(home, ())):
+            return None
+    return NativeColumns(
+        ids=ids,
+        classes=classes,
+        names=[i if n is MISSING else n for n, i in zip(names, ids, strict=True)],
+        sizes=size_column,
+        isolates=[None if i is MISSING else i for i in isolates],
+        contexts=[None if c is MISSING else c for c in contexts],
+        addresses=[None if a is MISSING else a for a in addresses],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeColumns:
+    """The ``edges`` array, checked, with native references resolved to native indices."""
+
+    kind: npt.NDArray[np.uint8]
+    from_native: npt.NDArray[np.bool_]
+    from_value: I64
+    to_native: npt.NDArray[np.bool_]
+    to_value: I64
+    has_key: npt.NDArray[np.bool_]
+    key_native: npt.NDArray[np.bool_]
+    key_value: I64
+    name_code: npt.NDArray[np.int32]
+    name_values: tuple[str | int | None, ...]
+    isolate_code: npt.NDArray[np.int32]
+    isolate_values: tuple[str | None, ...]
+
+
+def _refs(
+    refs: list[Any], native_index: dict[str, int]
+) -> tuple[npt.NDArray[np.bool_], I64] | None:
+    """(is_native, value) of each reference; native ids resolved; None when irregular."""
+    if _types(refs) != {dict}:
+        return None
+    shapes = set(map(frozenset, refs))
+    if not shapes <= {_JS_REF, _NATIVE_REF}:
+        return None
+    is_js = np.fromiter(map(methodcaller("__contains__", "js"), refs), np.bool_, len(refs))
+    values = np.empty(len(refs), dtype=np.int64)
+    js_positions = np.flatnonzero(is_js)
+    native_positions = np.flatnonzero(~is_js)
+    if js_positions.size:
+        js = list(map(itemgetter("js"), compress(refs, is_js.tolist())))
+        if _types(js) != {int}:
+            return None
+        try:
+            values[js_positions] = np.array(js, dtype=np.int64)
+        except OverflowError:
+            return None
+    if native_positions.size:
+        native = list(map(itemgetter("native"), compress(refs, (~is_js).tolist())))
+        resolved = list(map(native_index.get, native))
+        if None in resolved:
+            return None  # a missing native (or a non-string id): reported record by record
+        values[native_positions] = np.array(resolved, dtype=np.int64)
+    return ~is_js, values
+
+
+def _codes(values: list[Any]) -> tuple[npt.NDArray[np.int32], tuple[Any, ...]]:
+    table = {value: code for code, value in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(table.__getitem__, values), np.int32, len(values))
+    return codes, tuple(table)
+
+
+def edge_columns(records: list[Any], native_index: dict[str, int]) -> EdgeColumns | None:
+    """The edges as columns, or None when any record needs the record-by-record path."""
+    count = len(records)
+    if not count:
+        return None
+    if not _shapes_ok(records, _EDGE_FIELDS, _EDGE_REQUIRED):
+        return None
+    words = list(map(itemgetter("kind"), records))
+    if _types(words) != {str} or not set(words) <= _CODE.keys():
+        return None
+    kind = np.fromiter(map(_CODE.__getitem__, words), np.uint8, count)
+    source = _refs(list(map(itemgetter("from"), records)), native_index)
+    target = _refs(list(map(itemgetter("to"), records)), native_index)
+    if source is None or target is None:
+        return None
+    from_native, from_value = source
+    to_native, to_value = target
+    handles = np.isin(kind, _HANDLES)
+    if np.any(handles & (~from_native | to_native)):
+        return None
+    callbacks = kind == _CALLBACK
+    if np.any(callbacks & (from_native | ~to_native)):
+        return None
+    has_key = np.fromiter(map(methodcaller("__contains__", "key"), records), np.bool_, count)
+    if np.any(has_key != (kind == _EPHEMERON)):
+        return None
+    key_native = np.zeros(count, dtype=np.bool_)
+    key_value = np.full(count, -1, dtype=np.int64)
+    key_rows = np.flatnonzero(has_key)
+    if key_rows.size:
+        keys = _refs([records[i]["key"] for i in key_rows.tolist()], native_index)
+        if keys is None:
+            return None
+        key_native[key_rows], key_value[key_rows] = keys
+    names = list(map(methodcaller("get", "name", None), records))
+    has_name = np.fromiter(map(methodcaller("__contains__", "name"), records), np.bool_, count)
+    name_types = _types(names)
+    if name_types - {str, int, type(None)}:
+        return None
+    if type(None) in name_types and names.count(None) != count - int(has_name.sum()):
+        return None  # an explicit "name": null
+    elements = np.flatnonzero(kind == _ELEMENT)
+    if elements.size:
+        element_names = [names[i] for i in elements.tolist()]
+        if _types(element_names) != {int} or min(element_names) < 0:
+            return None
+    isolates = list(map(methodcaller("get", "isolate", MISSING), records))
+    if not _optional_ids(isolates):
+        return None
+    name_code, name_values = _codes(names)
+    # "No isolate" is always code 0, as in the record-by-record reader.
+    isolate_code, isolate_values = _codes([None, *(None if i is MISSING else i for i in isolates)])
+    isolate_code = isolate_code[1:]
+    if _contradiction(kind, from_native, from_value, to_native, to_value, name_code):
+        return None
+    return EdgeColumns(
+        kind=kind,
+        from_native=from_native,
+        from_value=from_value,
+        to_native=to_native,
+        to_value=to_value,
+        has_key=has_key,
+        key_native=key_native,
+        key_value=key_value,
+        name_code=name_code,
+        name_values=name_values,
+        isolate_code=isolate_code,
+        isolate_values=isolate_values,
+    )
+
+
+def _contradiction(
+    kind: npt.NDArray[np.uint8],
+    from_native: npt.NDArray[np.bool_],
+    from_value: I64,
+    to_native: npt.NDArray[np.bool_],
+    to_value: I64,
+    name_code: npt.NDArray[np.int32],
+) -> bool:
+    """Whether two edges of one family (strong/weak, strong/weak handle) link the same pair
+    under the same name with opposite retention."""
+    family = np.full(256, -1, dtype=np.int64)
+    retains = np.zeros(256, dtype=np.bool_)
+    for code, (fam, strong) in _FAMILY.items():
+        family[code] = fam
+        retains[code] = strong
+    rows = np.flatnonzero(family[kind] >= 0)
+    if rows.size < 2:
+        return False
+    keys = (
+        name_code[rows],
+        to_value[rows],
+        to_native[rows],
+        from_value[rows],
+        from_native[rows],
+        family[kind[rows]],
+    )
+    order = np.lexsort(keys)
+    sorted_keys = [k[order] for k in keys]
+    same = np.ones(rows.size - 1, dtype=np.bool_)
+    for column in sorted_keys:
+        same &= column[1:] == column[:-1]
+    polarity = retains[kind[rows][order]]
+    return bool(np.any(same & (polarity[1:] != polarity[:-1])))
+
+
+def _column_refs(
+    values: list[Any], native_index: dict[str, int], where: str, path: str, allow_null: bool
+) -> tuple[npt.NDArray[np.bool_], I64, npt.NDArray[np.bool_], list[int]]:
+    """(is_native, value, present, rows naming a missing native) of a reference column."""
+    count = len(values)
+    allowed = {int, str, type(None)} if allow_null else {int, str}
+    if _types(values) - allowed or "" in values:
+        for row, value in enumerate(values):
+            if (value is None and not allow_null) or type(value) not in allowed or value == "":
+                raise SnapshotFormatError(
+                    path,
+                    f"{where}/{row}",
+                    "must be a JS node id (integer) or a native id (non-empty string)",
+                )
+    is_native = np.fromiter(map(isinstance, values, repeat(str)), np.bool_, count)
+    present = np.ones(count, dtype=np.bool_)
+    if allow_null:
+        present = np.fromiter(map(operator.is_not, values, repeat(None)), np.bool_, count)
+    result = np.full(count, -1, dtype=np.int64)
+    js_rows = present & ~is_native
+    if js_rows.any():
+        try:
+            result[js_rows] = np.array(list(compress(values, js_rows.tolist())), dtype=np.int64)
+        except OverflowError:
+            raise SnapshotFormatError(path, where, "a node id does not fit 64 bits") from None
+    missing: list[int] = []
+    if is_native.any():
+        resolved = list(map(native_index.get, compress(values, is_native.tolist())))
+        native_rows = np.flatnonzero(is_native)
+        if None in resolved:
+            missing = [
+                int(r) for r, v in zip(native_rows.tolist(), resolved, strict=True) if v is None
+            ]
+            resolved = [-1 if v is None else v for v in resolved]
+        result[native_rows] = np.array(resolved, dtype=np.int64)
+    return is_native, result, present, missing
+
+
+def columnar_edges(
+    columns: dict[str, Any], native_index: dict[str, int], path: str
+) -> tuple[EdgeColumns, dict[int, str], list[tuple[int, int]]]:
+    """Edges from the ``edge_columns`` form: the columns, rows naming a missing native (row →
+    column), and contradicting rows (row, earlier row). Malformed elements raise."""
+    words = columns["kind"]
+    count = len(words)
+    for name in ("from", "to", "key", "name", "isolate"):
+        if name in columns and len(columns[name]) != count:
+            raise SnapshotFormatError(
+                path,
+                f"/edge_columns/{name}",
+                f"has {len(columns[name])} elements, kind has {count}",
+            )
+    if not set(words) <= _CODE.keys():
+        row = next(i for i, w in enumerate(words) if w not in _CODE)
+        raise SnapshotFormatError(
+            path, f"/edge_columns/kind/{row}", f"unknown edge kind {words[row]!r}"
+        )
+    kind = np.fromiter(map(_CODE.__getitem__, words), np.uint8, count)
+    missing: dict[int, str] = {}
+    from_native, from_value, _, gone = _column_refs(
+        columns["from"], native_index, "/edge_columns/from", path, False
+    )
+    missing.update((row, "from") for row in gone)
+    to_native, to_value, _, gone = _column_refs(
+        columns["to"], native_index, "/edge_columns/to", path, False
+    )
+    for row in gone:
+        missing.setdefault(row, "to")
+    keys = columns.get("key", [None] * count)
+    key_native, key_value, has_key, gone = _column_refs(
+        keys, native_index, "/edge_columns/key", path, True
+    )
+    for row in gone:
+        missing.setdefault(row, "key")
+    rules = (
+        (
+            np.isin(kind, _HANDLES) & (~from_native | to_native),
+            "from",
+            "a strong_global_handle or weak_global_handle goes from its owning native (a string) to a JS object (an integer)",
+        ),
+        (
+            (kind == _CALLBACK) & (from_native | ~to_native),
+            "from",
+            "a weak_callback goes from a JS object (an integer) to the native it frees (a string)",
+        ),
+        (has_key != (kind == _EPHEMERON), "key", "ephemeron edges, and only they, have a key"),
+    )
+    for bad, column, message in rules:
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise SnapshotFormatError(path, f"/edge_columns/{column}/{row}", message)
+    names = columns.get("name", [None] * count)
+    if _types(names) - {str, int, type(None)}:
+        row = next(i for i, n in enumerate(names) if type(n) not in (str, int, type(None)))
+        raise SnapshotFormatError(
+            path, f"/edge_columns/name/{row}", "must be a string, an integer or null"
+        )
+    for row in np.flatnonzero(kind == _ELEMENT).tolist():
+        if type(names[row]) is not int or names[row] < 0:
+            raise SnapshotFormatError(
+                path, f"/edge_columns/name/{row}", "an element edge is named by its index"
+            )
+    isolates = columns.get("isolate", [None] * count)
+    if _types(isolates) - {str, type(None)} or "" in isolates:
+        raise SnapshotFormatError(path, "/edge_columns/isolate", "must hold isolate ids or null")
+    name_code, name_values = _codes(names)
+    isolate_code, isolate_values = _codes([None, *isolates])
+    edge_columns_result = EdgeColumns(
+        kind=kind,
+        from_native=from_native,
+        from_value=from_value,
+        to_native=to_native,
+        to_value=to_value,
+        has_key=has_key,
+        key_native=key_native,
+        key_value=key_value,
+        name_code=name_code,
+        name_values=name_values,
+        isolate_code=isolate_code[1:],
+        isolate_values=isolate_values,
+    )
+    valid = np.ones(count, dtype=np.bool_)
+    valid[list(missing)] = False
+    contradictions = _contradicting_rows(
+        kind, from_native, from_value, to_native, to_value, name_code, valid
+    )
+    return edge_columns_result, missing, contradictions
+
+
+def _contradicting_rows(
+    kind: npt.NDArray[np.uint8],
+    from_native: npt.NDArray[np.bool_],
+    from_value: I64,
+    to_native: npt.NDArray[np.bool_],
+    to_value: I64,
+    name_code: npt.NDArray[np.int32],
+    valid: npt.NDArray[np.bool_],
+) -> list[tuple[int, int]]:
+    """Rows contradicting the first edge of their (family, from, to, name) group: (row, first)."""
+    family = np.full(256, -1, dtype=np.int64)
+    retains = np.zeros(256, dtype=np.bool_)
+    for code, (fam, strong) in _FAMILY.items():
+        family[code] = fam
+        retains[code] = strong
+    rows = np.flatnonzero((family[kind] >= 0) & valid)
+    if rows.size < 2:
+        return []
+    keys = (
+        rows,
+        name_code[rows],
+        to_value[rows],
+        to_native[rows],
+        from_value[rows],
+        from_native[rows],
+        family[kind[rows]],
+    )
+    order = np.lexsort(keys)
+    ordered = rows[order]
+    same = np.ones(rows.size, dtype=np.bool_)
+    same[0] = False
+    for column in keys[1:]:
+        c = column[order]
+        same[1:] &= c[1:] == c[:-1]
+    group_start = np.maximum.accumulate(np.where(~same, np.arange(rows.size), 0))
+    first = ordered[group_start]
+    polarity = retains[kind[ordered]]
+    bad = polarity != retains[kind[first]]
+    return sorted(zip(ordered[bad].tolist(), first[bad].tolist(), strict=True))

@@ -1,0 +1,49 @@
+"""The fast ways of reading a dump give what the plain ways give."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import leakhunt.importers.rootdump as rootdump
+import leakhunt.importers.rootdump.reader as reader
+from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.rootdump import PendingDump, read_root_dump
+from tests.helpers.rootdump import ADDON_DUMP, STANDALONE, load_json
+
+
+def _fields(dump: reader.RootDump) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for part in ("natives", "edges"):
+        for field in dataclasses.fields(getattr(dump, part)):
+            value = getattr(getattr(dump, part), field.name)
+            out[f"{part}.{field.name}"] = value.tolist() if isinstance(value, np.ndarray) else value
+    return out
+
+
+@pytest.mark.parametrize("path", [STANDALONE, ADDON_DUMP], ids=lambda p: p.name)
+def test_column_reading_equals_record_reading(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = read_root_dump(str(path))
+    monkeypatch.setattr(reader, "edge_columns", lambda records, index: None)
+    monkeypatch.setattr(reader, "native_columns", lambda records, contexts, only: None)
+    slow = read_root_dump(str(path))
+    assert _fields(fast) == _fields(slow)
+
+
+def test_background_read_gives_the_dump_and_its_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rootdump, "_idle_core", lambda: True)
+    pending = PendingDump(str(ADDON_DUMP))
+    assert _fields(pending.result()) == _fields(read_root_dump(str(ADDON_DUMP)))
+    doc = load_json(ADDON_DUMP)
+    doc["edges"][0]["from"] = {"native": "nobody"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SnapshotFormatError) as caught:
+        PendingDump(str(bad)).result()
+    assert (caught.value.path, caught.value.record) == (str(bad), "/edges/0/from")
