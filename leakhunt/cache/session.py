@@ -10,8 +10,11 @@ import dataclasses
 
 import numpy as np
 
+from leakhunt.analyzers.context_dominance import ContextDominance
+from leakhunt.analyzers.contexts import ContextAnalysis, analyze_contexts
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.liveness import RootReach, retaining_edges
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
 from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.cache.graph_codec import decode_graph, encode_graph
@@ -23,6 +26,7 @@ from leakhunt.importers.interface import Progress
 __all__ = [
     "CachedInput",
     "cached_class_columns",
+    "cached_context_analysis",
     "cached_dominators",
     "cached_root_distances",
     "open_input",
@@ -157,3 +161,51 @@ def cached_class_columns(loaded: CachedInput, tree: DominatorTree) -> ClassColum
     if loaded.entry is not None:
         loaded.entry.store_section(name, {key: getattr(columns, key) for key in fields}, {})
     return columns
+
+
+_CONTEXT_ARRAYS = (
+    "distance",
+    "parent_edge",
+    "origin_row",
+    "retained_size",
+    "retained_objects",
+    "owner",
+    "gateway_parent",
+)
+
+
+def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
+    """Root reach and gateway dominators of the context analyses, from the cache when possible.
+
+    The retaining-edge mask is cheap (array code over the edge columns) and recomputed.
+    """
+    graph = loaded.graph
+    name = loaded.section_name("contexts")
+    if loaded.entry is not None:
+        section = loaded.entry.load_section(name)
+        if section is not None:
+            a = {key: np.asarray(section.arrays[key]) for key in _CONTEXT_ARRAYS}
+            return ContextAnalysis(
+                live=retaining_edges(graph),
+                reach=RootReach(a["distance"], a["parent_edge"], a["origin_row"]),
+                dominance=ContextDominance(
+                    a["retained_size"], a["retained_objects"], a["owner"], a["gateway_parent"]
+                ),
+            )
+    analysis = analyze_contexts(graph)
+    if loaded.entry is not None:
+        reach, dominance = analysis.reach, analysis.dominance
+        loaded.entry.store_section(
+            name,
+            {
+                "distance": reach.distance,
+                "parent_edge": reach.parent_edge,
+                "origin_row": reach.origin_row,
+                "retained_size": dominance.retained_size,
+                "retained_objects": dominance.retained_objects,
+                "owner": dominance.owner,
+                "gateway_parent": dominance.gateway_parent,
+            },
+            {},
+        )
+    return analysis

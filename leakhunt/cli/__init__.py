@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import click
 
 from leakhunt import __version__
+from leakhunt.cli.contexts import contexts, zombies
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
@@ -33,7 +34,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, contexts, zombies)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

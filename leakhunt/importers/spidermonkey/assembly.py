@@ -34,6 +34,7 @@ from leakhunt.importers.spidermonkey.vocabulary import (
     describe,
     root_kind,
 )
+from leakhunt.importers.spidermonkey.wrappers import mark_wrapper_edges
 
 __all__ = ["assemble_graph"]
 
@@ -361,5 +362,6 @@ def assemble_graph(path: str, dump: DumpRecords, source: SourceInfo) -> Retentio
         ),
         problems=_problems(dump, int(addresses.placeholders.size), attribution.problems),
     )
+    graph = mark_wrapper_edges(graph)
     graph.validate()
     return graph
