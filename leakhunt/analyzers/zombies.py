@@ -49,7 +49,11 @@ from leakhunt.analyzers.contexts import (
     compute_context_report,
     front_door_nodes,
 )
-from leakhunt.analyzers.mechanisms import Mechanism, recognise_mechanism
+from leakhunt.analyzers.mechanisms import (
+    Mechanism,
+    recognise_mechanism,
+    recognise_root_mechanism,
+)
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import RootKind
 
@@ -233,7 +237,8 @@ def _describe(
         mechanism, at = recognise_mechanism(graph, nodes, edges, crossing, doors)
         mechanism_node = nodes[at]
     else:
-        mechanism, mechanism_node = Mechanism.REFERENCE, nodes[0]
+        label = graph.strings[int(graph.roots.label[row_index])]
+        mechanism, mechanism_node = recognise_root_mechanism(graph, label, nodes[0]), nodes[0]
     return Zombie(
         context=row.context,
         name=row.name,
