@@ -121,7 +121,9 @@ def reach_from_roots(
     kinds = roots.kind[rows].astype(np.int64)
     tier = np.where(kinds == RootKind.USER, _USER_TIER, _DURABLE_TIER)
     tier = np.where(
-        (kinds == RootKind.STACK) | (kinds == RootKind.HANDLE_SCOPE), _TRANSIENT_TIER, tier
+        (kinds == RootKind.STACK) | (kinds == RootKind.HANDLE_SCOPE) | (kinds == RootKind.SCOPED),
+        _TRANSIENT_TIER,
+        tier,
     )
     order = np.lexsort((rows, kinds, tier))
     rows, tier = rows[order], tier[order]

@@ -56,8 +56,9 @@ class PathsConsoleRenderer(Renderer[PathReport]):
             out.write(f"No strong path from any root{weak}: {labels}{more}\n")
         if result.transient_only:
             out.write(
-                f"{len(result.transient_only)} target(s) are held only by transient roots "
-                "(stack or handle scopes): likely alive only while code runs, not a leak\n"
+                f"{len(result.transient_only)} target(s) are held only by roots whose lifetime "
+                "the dump does not tell (stack, handle scopes, scoped roots): alive while the "
+                "code holding them runs, which may be the whole program; not evidence either way\n"
             )
         out.write(
             f"{len(result.targets)} target(s), {len(result.paths)} path(s), "

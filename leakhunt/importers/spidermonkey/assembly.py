@@ -22,6 +22,7 @@ from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable, Sourc
 from leakhunt.graph.kinds import EdgeKind, RootKind
 from leakhunt.importers.spidermonkey.attribution import EdgeColumns, attribute
 from leakhunt.importers.spidermonkey.records import DumpRecords
+from leakhunt.importers.spidermonkey.rooted_globals import promote_rooted_globals
 from leakhunt.importers.spidermonkey.vocabulary import (
     JS_VALUE_TYPES,
     OBJECT_TYPES,
@@ -362,6 +363,6 @@ def assemble_graph(path: str, dump: DumpRecords, source: SourceInfo) -> Retentio
         ),
         problems=_problems(dump, int(addresses.placeholders.size), attribution.problems),
     )
-    graph = mark_wrapper_edges(graph)
+    graph = promote_rooted_globals(mark_wrapper_edges(graph))
     graph.validate()
     return graph

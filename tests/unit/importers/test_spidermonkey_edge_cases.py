@@ -217,7 +217,7 @@ def test_small_log_kinds_classes_and_weak_map(tmp_path: Path) -> None:
     g = load_text(tmp_path, SMALL)
     assert g.node_count == 1 + 7
     assert [RootKind(int(k)) for k in g.roots.kind] == [
-        RootKind.STACK,
+        RootKind.EMBEDDER,  # exact-Object at the realm's global: the embedder's rooted global
         RootKind.STRONG_GLOBAL_HANDLE,
     ]
     value = node_of(g, 0x500)
