@@ -22,6 +22,7 @@ from leakhunt import __version__
 from leakhunt.cli.contexts import contexts, zombies
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
+from leakhunt.cli.retained_via import retained_via
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
@@ -34,7 +35,15 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, contexts, zombies)
+COMMANDS: tuple[click.Command, ...] = (
+    summary,
+    paths,
+    top,
+    export,
+    contexts,
+    zombies,
+    retained_via,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -52,6 +61,9 @@ def cli() -> None:
       leakhunt paths gnome-shell.heap 0x7f3a2c0b1040 --dump 0
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
+      leakhunt contexts app.heapsnapshot
+      leakhunt zombies app.heapsnapshot --expect-dead 'vm *Session*'
+      leakhunt retained-via app.heapsnapshot --edges 'listener|^_events$'
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
     """
