@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 
@@ -94,8 +95,6 @@ def test_root_kind_query() -> None:
     ],
 )
 def test_edge_class_query(path: str, pattern: str) -> None:
-    import re
-
     graph = load(path)
     regex = re.compile(pattern)
     named = {EdgeKind.ELEMENT, EdgeKind.HIDDEN}
