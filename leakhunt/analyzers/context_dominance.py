@@ -66,6 +66,21 @@ class ContextDominance:
     gateway_parent: npt.NDArray[np.int32]
     """Per context: the context whose gateway dominates its gateway most closely, or -1."""
 
+    def dominated_by_many(
+        self, nodes: npt.NDArray[np.integer], contexts: npt.NDArray[np.integer]
+    ) -> npt.NDArray[np.bool_]:
+        """:meth:`dominated_by` for parallel arrays of nodes and contexts."""
+        holder = self.owner[np.asarray(nodes, dtype=np.int64)].astype(np.int64)
+        wanted = np.asarray(contexts, dtype=np.int64)
+        found = np.zeros(holder.shape[0], dtype=np.bool_)
+        parent = self.gateway_parent.astype(np.int64)
+        active = np.flatnonzero(holder >= 0)
+        while active.size:
+            found[active] |= holder[active] == wanted[active]
+            holder[active] = parent[holder[active]]
+            active = active[(holder[active] >= 0) & ~found[active]]
+        return found
+
     def dominated_by(self, node: int, context: int) -> bool:
         """Whether cutting ``context``'s entering edges would free ``node``."""
         holder = int(self.owner[node])

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from leakhunt.analyzers._kernels import essential_retainers
 from leakhunt.analyzers.context_dominance import ContextDominance, compute_context_dominance
 from leakhunt.analyzers.liveness import (
     RootReach,
@@ -48,7 +49,6 @@ from leakhunt.analyzers.liveness import (
 )
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import RootKind
-from leakhunt.graph.retainers import Retainers, build_retainers
 
 __all__ = [
     "ContextAnalysis",
@@ -267,7 +267,8 @@ class _IndependenceCheck:
     def __init__(self, graph: RetentionGraph, analysis: ContextAnalysis) -> None:
         self.graph = graph
         self.analysis = analysis
-        self._retainers: Retainers | None = None
+        self.alive = analysis.reach.alive
+        self._retainers: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]] | None = None
 
     def _path_avoids(self, node: int, context: int) -> bool:
         reach = self.analysis.reach
@@ -283,17 +284,19 @@ class _IndependenceCheck:
         if self._path_avoids(node, context):
             return True
         if self._retainers is None:
-            self._retainers = build_retainers(self.graph)
-        live, alive = self.analysis.live, self.analysis.reach.alive
+            # Reverse CSR of the retaining edges only: one compiled O(m) pass, no sort.
+            self._retainers = essential_retainers(
+                self.graph.node_first_edge, self.graph.edge_target, self.analysis.live
+            )
+        first_retainer, retainer_node = self._retainers
+        alive, context_of = self.alive, self.graph.node_context
         seen = {node}
         stack = [node]
         while stack and len(seen) < self._LIMIT:
             current = stack.pop()
-            for edge in self._retainers.edges_into(current).tolist():
-                source = int(self._retainers.edge_source[edge])
-                if not live[edge] or source in seen or not alive[source]:
-                    continue
-                if int(self.graph.node_context[source]) == context:
+            lo, hi = int(first_retainer[current]), int(first_retainer[current + 1])
+            for source in retainer_node[lo:hi].tolist():
+                if source in seen or not alive[source] or int(context_of[source]) == context:
                     continue
                 if self._path_avoids(source, context):
                     return True
@@ -304,6 +307,14 @@ class _IndependenceCheck:
         return False
 
 
+def origin_distance(
+    analysis: ContextAnalysis, nodes: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int32]:
+    """BFS distance of each node from its root (unreached last)."""
+    distance = analysis.reach.distance[nodes]
+    return np.where(distance < 0, np.iinfo(np.int32).max, distance).astype(np.int32)
+
+
 def _front_door_holders(
     graph: RetentionGraph, analysis: ContextAnalysis, entering: _Entering
 ) -> tuple[npt.NDArray[np.bool_], dict[int, list[int]]]:
@@ -312,20 +323,34 @@ def _front_door_holders(
     check = _IndependenceCheck(graph, analysis)
     origin = analysis.reach.origin_row
     candidates: list[tuple[int, int, int, int]] = []  # (rank, context, source context, edge)
-    for index in np.flatnonzero(entering.front).tolist():
+    front = np.flatnonzero(entering.front)
+    # The merged model only ever keeps too much alive, so a holder it says dies with the
+    # context surely does; only the others need the exact check.
+    dies = (
+        analysis.dominance.dominated_by_many(entering.source[front], entering.target_context[front])
+        & ~entering.is_root[front]
+    )
+    settled: set[int] = set()
+    order = np.lexsort(
+        (origin_distance(analysis, entering.source[front]), ~entering.is_root[front])
+    )
+    for index in front[order[~dies[order]]].tolist():
         target = int(entering.target_context[index])
         source = int(entering.source[index])
+        source_context = int(entering.source_context[index])
+        if target in settled and source_context < 0:
+            continue  # held from outside already; more holders only lengthen the list
         if entering.is_root[index]:
             row = int(entering.root_row[index])
         elif check.alive_without(source, target):
             row = int(origin[source])
         else:
             continue  # the holder dies with the context: not a holder from outside
+        if source_context < 0 and len([c for c in candidates if c[1] == target]) >= 7:
+            settled.add(target)
         rank = 2 * (int(graph.roots.kind[row]) if row >= 0 else len(_ROOT_KINDS))
         rank += 0 if entering.is_root[index] else 1
-        candidates.append(
-            (rank, target, int(entering.source_context[index]), int(entering.edge[index]))
-        )
+        candidates.append((rank, target, source_context, int(entering.edge[index])))
     candidates.sort()
     held = np.zeros(k, dtype=np.bool_)
     changed = True
@@ -344,21 +369,19 @@ def _front_door_holders(
 def _root_kinds(
     graph: RetentionGraph, analysis: ContextAnalysis, entering: _Entering
 ) -> list[set[int]]:
-    """Per context: root kinds reaching its holders that live without it."""
-    kinds: list[set[int]] = [set() for _ in range(len(graph.contexts))]
-    origin = analysis.reach.origin_row
-    rows = np.where(entering.is_root, entering.root_row, origin[entering.source])
-    for target, row, source, is_root in zip(
-        entering.target_context.tolist(),
-        rows.tolist(),
-        entering.source.tolist(),
-        entering.is_root.tolist(),
-        strict=True,
-    ):
-        if row < 0 or (not is_root and analysis.dominance.dominated_by(source, target)):
-            continue
-        kinds[target].add(int(graph.roots.kind[row]))
-    return kinds
+    """Per context: root kinds reaching its holders that live without it (merged model)."""
+    k = len(graph.contexts)
+    rows = np.where(entering.is_root, entering.root_row, analysis.reach.origin_row[entering.source])
+    keep = rows >= 0
+    keep &= entering.is_root | ~analysis.dominance.dominated_by_many(
+        entering.source, entering.target_context
+    )
+    kinds = graph.roots.kind[rows[keep]].astype(np.int64)
+    pairs = np.unique(entering.target_context[keep].astype(np.int64) * 256 + kinds)
+    per: list[set[int]] = [set() for _ in range(k)]
+    for target, kind in zip((pairs // 256).tolist(), (pairs % 256).tolist(), strict=True):
+        per[target].add(kind)
+    return per
 
 
 def _entering_counts(

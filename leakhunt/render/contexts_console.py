@@ -94,12 +94,13 @@ class ContextsConsoleRenderer(Renderer[ContextReport]):
             f"({b.shared_objects:,} nodes) · unattributed {b.unattributed_size:,} B "
             f"({b.unattributed_objects:,} nodes)"
         )
+        notes: dict[str, list[str]] = {}
         for row in result.rows:
             if row.state_note:
-                console.print(
-                    f"[yellow]note:[/yellow] {console_markup(row.name)}: "
-                    f"{console_markup(row.state_note)}"
-                )
+                notes.setdefault(row.state_note, []).append(row.name)
+        for note, names in notes.items():
+            who = names[0] if len(names) == 1 else f"{len(names)} contexts"
+            console.print(f"[yellow]note:[/yellow] {console_markup(who)}: {console_markup(note)}")
 
 
 class ZombiesConsoleRenderer(Renderer[ZombieReport]):

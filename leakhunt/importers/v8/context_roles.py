@@ -147,10 +147,7 @@ def describe_contexts(
             role = "context"
         holder = weakly_held.get(context)
         if holder is not None:
-            weak_note = (
-                f"Node / ContextifyContext @{int(columns.node_id[holder])} holds it weakly "
-                "(detachedness 2): not evidence of anything"
-            )
+            weak_note = "Node / ContextifyContext holds it weakly (detachedness 2): not evidence of anything"
             note = f"{note}; {weak_note}" if note else weak_note
         roles.append(role)
         names.append(name)
