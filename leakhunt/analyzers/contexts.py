@@ -160,6 +160,19 @@ class ContextAnalysis:
     """What the roots reach."""
     dominance: ContextDominance
     """Gateway dominators."""
+    held: npt.NDArray[np.bool_]
+    """Per context: whether its front door is held from outside."""
+    holder_first: npt.NDArray[np.int64]
+    """CSR offsets (length ``k + 1``) into :attr:`holder_edges` per context."""
+    holder_edges: npt.NDArray[np.int64]
+    """Front-door holding edges, most telling first within each context."""
+    buckets: ContextBuckets
+    """Attributed, shared and unattributed memory."""
+
+    def holders_of(self, context: int) -> tuple[int, ...]:
+        """The edges holding ``context``'s front door from outside."""
+        lo, hi = int(self.holder_first[context]), int(self.holder_first[context + 1])
+        return tuple(int(e) for e in self.holder_edges[lo:hi])
 
 
 def unique_context_names(graph: RetentionGraph) -> tuple[str, ...]:
@@ -192,10 +205,28 @@ def unique_context_names(graph: RetentionGraph) -> tuple[str, ...]:
 
 
 def analyze_contexts(graph: RetentionGraph) -> ContextAnalysis:
-    """Retaining edges, root reach and gateway dominators: the expensive part, done once."""
+    """Retaining edges, root reach, gateway dominators, front doors and buckets: the expensive
+    part, done once (and stored in the index cache by the CLI)."""
     live = retaining_edges(graph)
     reach = reach_from_roots(graph, live)
-    return ContextAnalysis(live, reach, compute_context_dominance(graph, live, reach))
+    dominance = compute_context_dominance(graph, live, reach)
+    partial = _Partial(live, reach, dominance)
+    held, holders = _front_door_holders(graph, partial, _entering_edges(graph, partial))
+    k = len(graph.contexts)
+    lists = [holders.get(context, [])[:8] for context in range(k)]
+    first = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum([len(items) for items in lists], out=first[1:])
+    edges = np.array([e for items in lists for e in items], dtype=np.int64)
+    return ContextAnalysis(live, reach, dominance, held, first, edges, _buckets(graph, partial))
+
+
+@dataclass(frozen=True, slots=True)
+class _Partial:
+    """The analysis before front doors and buckets are known."""
+
+    live: npt.NDArray[np.bool_]
+    reach: RootReach
+    dominance: ContextDominance
 
 
 def front_door_nodes(graph: RetentionGraph) -> npt.NDArray[np.int32]:
@@ -222,19 +253,27 @@ class _Entering:
     front: npt.NDArray[np.bool_]
 
 
-def _entering_edges(graph: RetentionGraph, analysis: ContextAnalysis) -> _Entering:
+def _entering_edges(graph: RetentionGraph, analysis: _Partial | ContextAnalysis) -> _Entering:
     """Retaining edges from a live source (or a root row) into a context from outside it."""
     roots = graph.roots
     live, alive = analysis.live, analysis.reach.alive
     context = graph.node_context
+    source_all = graph.edge_source()
     target_context = context[graph.edge_target]
-    candidates = np.flatnonzero((target_context >= 0) & live).astype(np.int64)
-    sources = np.searchsorted(graph.node_first_edge, candidates, side="right") - 1
-    root_row = np.full(graph.edge_count, -1, dtype=np.int64)
-    root_row[roots.edge] = np.arange(len(roots), dtype=np.int64)
-    rows = root_row[candidates]
+    crossing = live & (target_context >= 0) & (context[source_all] != target_context)
+    candidates = np.flatnonzero(crossing).astype(np.int64)
+    sources = source_all[candidates].astype(np.int64)
+    del source_all, crossing
+    by_edge = np.argsort(roots.edge, kind="stable")
+    sorted_edges = roots.edge[by_edge]
+    rows = np.full(candidates.size, -1, dtype=np.int64)
+    if len(roots):
+        slot = np.minimum(np.searchsorted(sorted_edges, candidates), len(roots) - 1)
+        found = sorted_edges[slot] == candidates
+        rows[found] = by_edge[slot[found]]
+    # Root edges leave synthetic nodes outside every context, so the source context is -1.
     source_context = np.where(rows >= 0, -1, context[sources]).astype(np.int32)
-    keep = (source_context != target_context[candidates]) & ((rows >= 0) | alive[sources])
+    keep = (rows >= 0) | alive[sources]
     edges, sources, rows = candidates[keep], sources[keep], rows[keep]
     doors = front_door_nodes(graph)
     front = doors[graph.edge_target[edges]] == target_context[edges]
@@ -243,7 +282,7 @@ def _entering_edges(graph: RetentionGraph, analysis: ContextAnalysis) -> _Enteri
         front &= ~np.isin(edges, wrappers)
     return _Entering(
         edge=edges,
-        source=sources.astype(np.int64),
+        source=sources,
         source_context=source_context[keep],
         target_context=target_context[edges].astype(np.int32),
         is_root=rows >= 0,
@@ -264,7 +303,7 @@ class _IndependenceCheck:
 
     _LIMIT = 20_000
 
-    def __init__(self, graph: RetentionGraph, analysis: ContextAnalysis) -> None:
+    def __init__(self, graph: RetentionGraph, analysis: _Partial) -> None:
         self.graph = graph
         self.analysis = analysis
         self.alive = analysis.reach.alive
@@ -308,7 +347,7 @@ class _IndependenceCheck:
 
 
 def origin_distance(
-    analysis: ContextAnalysis, nodes: npt.NDArray[np.int64]
+    analysis: _Partial | ContextAnalysis, nodes: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int32]:
     """BFS distance of each node from its root (unreached last)."""
     distance = analysis.reach.distance[nodes]
@@ -316,7 +355,7 @@ def origin_distance(
 
 
 def _front_door_holders(
-    graph: RetentionGraph, analysis: ContextAnalysis, entering: _Entering
+    graph: RetentionGraph, analysis: _Partial, entering: _Entering
 ) -> tuple[npt.NDArray[np.bool_], dict[int, list[int]]]:
     """Which contexts have a front door held from outside (a fixed point), and by which edges."""
     k = len(graph.contexts)
@@ -399,7 +438,7 @@ def _entering_counts(
     return [tuple(sorted(items, key=lambda item: (-item[1], item[0]))) for items in per]
 
 
-def _buckets(graph: RetentionGraph, analysis: ContextAnalysis) -> ContextBuckets:
+def _buckets(graph: RetentionGraph, analysis: _Partial) -> ContextBuckets:
     alive = analysis.reach.alive
     size = graph.node_self_size
     in_context = (graph.node_context >= 0) | (analysis.dominance.owner >= 0)
@@ -440,7 +479,7 @@ def compute_context_report(
     k = len(contexts)
     names = unique_context_names(graph)
     entering = _entering_edges(graph, analysis)
-    held, holders = _front_door_holders(graph, analysis, entering)
+    held = analysis.held
     kinds = _root_kinds(graph, analysis, entering)
     counts = _entering_counts(names, entering, k)
     attributed = graph.node_context >= 0
@@ -468,7 +507,7 @@ def compute_context_report(
                 retained_objects=int(analysis.dominance.retained_objects[index]),
                 reachable=bool(anchor >= 0 and alive[anchor]),
                 front_door_held=bool(held[index]),
-                front_door_holders=tuple(holders.get(index, [])[:8]),
+                front_door_holders=analysis.holders_of(index),
                 back_door_edges=int(back[index]),
                 root_kinds=tuple(_ROOT_KINDS[v] for v in sorted(kinds[index])),
                 entering=counts[index],
@@ -478,4 +517,4 @@ def compute_context_report(
                 memory_used=contexts.used_of(index),
             )
         )
-    return ContextReport(rows=tuple(rows), buckets=_buckets(graph, analysis))
+    return ContextReport(rows=tuple(rows), buckets=analysis.buckets)

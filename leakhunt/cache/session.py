@@ -11,7 +11,7 @@ import dataclasses
 import numpy as np
 
 from leakhunt.analyzers.context_dominance import ContextDominance
-from leakhunt.analyzers.contexts import ContextAnalysis, analyze_contexts
+from leakhunt.analyzers.contexts import ContextAnalysis, ContextBuckets, analyze_contexts
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.liveness import RootReach, retaining_edges
@@ -171,13 +171,18 @@ _CONTEXT_ARRAYS = (
     "retained_objects",
     "owner",
     "gateway_parent",
+    "held",
+    "holder_first",
+    "holder_edges",
 )
+_BUCKET_FIELDS = tuple(field.name for field in dataclasses.fields(ContextBuckets))
 
 
 def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
-    """Root reach and gateway dominators of the context analyses, from the cache when possible.
+    """Root reach, gateway dominators, front doors and buckets, from the cache when possible.
 
-    The retaining-edge mask is cheap (array code over the edge columns) and recomputed.
+    The retaining-edge mask is cheap (array code over the edge columns) and recomputed; a
+    warm run never imports the compiled kernels.
     """
     graph = loaded.graph
     name = loaded.section_name("contexts")
@@ -191,6 +196,10 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
                 dominance=ContextDominance(
                     a["retained_size"], a["retained_objects"], a["owner"], a["gateway_parent"]
                 ),
+                held=a["held"],
+                holder_first=a["holder_first"],
+                holder_edges=a["holder_edges"],
+                buckets=ContextBuckets(**{k: int(section.attrs[k]) for k in _BUCKET_FIELDS}),
             )
     analysis = analyze_contexts(graph)
     if loaded.entry is not None:
@@ -205,7 +214,10 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
                 "retained_objects": dominance.retained_objects,
                 "owner": dominance.owner,
                 "gateway_parent": dominance.gateway_parent,
+                "held": analysis.held,
+                "holder_first": analysis.holder_first,
+                "holder_edges": analysis.holder_edges,
             },
-            {},
+            {key: getattr(analysis.buckets, key) for key in _BUCKET_FIELDS},
         )
     return analysis
