@@ -279,7 +279,13 @@ def _entering_edges(graph: RetentionGraph, analysis: _Partial | ContextAnalysis)
     front = doors[graph.edge_target[edges]] == target_context[edges]
     wrappers = graph.contexts.wrapper_edges
     if wrappers is not None:
-        front &= ~np.isin(edges, wrappers)
+        # A wrapper is a back door, unless it holds the context's window proxy (its extra
+        # front door): a page holding a child window.
+        extra = graph.contexts.front_door
+        into_proxy = np.zeros(edges.size, dtype=np.bool_)
+        if extra is not None:
+            into_proxy = extra[target_context[edges]] == graph.edge_target[edges]
+        front &= ~np.isin(edges, wrappers) | into_proxy
     return _Entering(
         edge=edges,
         source=sources,

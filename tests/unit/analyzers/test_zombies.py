@@ -168,3 +168,29 @@ def test_firefox_removed_iframes_listener_root_and_map_entry() -> None:
             assert graph.edge_name_text(zombie.crossing_edge) == crossing["edge_name"]
             assert int(graph.node_id[zombie.holder]) == int(crossing["from"], 16)
             assert zombie.holder_context == truth["main_realm"]["name"]
+
+
+def _marked(graph: RetentionGraph, edge: str, text: str) -> int:
+    """The node whose edge ``edge`` leads to a string whose value is ``text``."""
+    first = graph.node_first_edge
+    for node in range(graph.node_count):
+        for e in range(int(first[node]), int(first[node + 1])):
+            target = int(graph.edge_target[e])
+            if graph.edge_name_text(e) == edge and graph.node_label(target) == text:
+                return node
+    raise AssertionError(f"no node with {edge} = {text!r}")
+
+
+@pytest.mark.parametrize("name", ["js102_compartments", "js78_compartments"])
+def test_shell_zombie_compartment_not_the_realms_held_through_window_proxies(name: str) -> None:
+    graph = load(f"fixtures/spidermonkey/{name}.heap.gz")
+    truth = sidecar(f"fixtures/spidermonkey/{name}.expected.json")["zombies"][0]
+    marker = truth["members"][0]["marker"]
+    zombie_context = int(graph.node_context[_marked(graph, marker["edge"], marker["text"])])
+    report = find_zombie_contexts(graph)
+    assert [z.context for z in report.zombies] == [zombie_context]
+    zombie = report.zombies[0]
+    assert zombie.mechanism is Mechanism.WRAPPER
+    assert graph.edge_name_text(zombie.crossing_edge) == truth["cut_edge"]
+    wrapper_step = truth["wrapper_chain"][-1]
+    assert graph.edge_name_text(zombie.path_edges[zombie.crossing - 1]) == wrapper_step["edge"]
