@@ -94,33 +94,49 @@ class ContextDominance:
 def _gateway_graph(
     graph: RetentionGraph, live: npt.NDArray[np.bool_], reach: RootReach
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """Forward CSR over ``n + k`` nodes: seeds from node 0, kept edges, gateway fan-outs."""
+    """Forward CSR over ``n + k`` nodes: seeds from node 0, kept edges, gateway fan-outs.
+
+    Kept edges stay grouped by source in their original order, and the gateway fan-outs come
+    after every real node, so the CSR needs no sort. Columns are int32 (ordinals fit), and
+    each temporary is dropped as soon as it is used: this runs on the whole edge list.
+    """
     n, k = graph.node_count, len(graph.contexts)
     context = graph.node_context
     roots = graph.roots
     rows = durable_root_rows(graph) & live[roots.edge]
-    seed_target = graph.edge_target[roots.edge[rows]].astype(np.int64)
-    is_root_edge = np.zeros(graph.edge_count, dtype=np.bool_)
-    is_root_edge[roots.edge] = True
+    seed_target = graph.edge_target[roots.edge[rows]].astype(np.int32)
+    keep = live.copy()
+    keep[roots.edge] = False
     source = graph.edge_source()
-    keep = live & reach.alive[source] & ~is_root_edge
-    kept_target = graph.edge_target[keep].astype(np.int64)
-    kept_source_context = context[source[keep]]
+    keep &= reach.alive[source]
+    kept_source = source[keep]
     del source
-    targets = np.concatenate((seed_target, kept_target))
-    source_context = np.concatenate((np.full(seed_target.size, -1, np.int32), kept_source_context))
-    target_context = context[targets]
-    entering = (target_context >= 0) & (target_context != source_context)
-    pairs = np.unique(target_context[entering].astype(np.int64) * n + targets[entering])
-    gateway_of_pair, entered = np.divmod(pairs, n)
-    rewired = np.where(entering, n + target_context.astype(np.int64), targets)
-    cumulative = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
-    counts = np.diff(cumulative[graph.node_first_edge])
+    counts = np.bincount(kept_source, minlength=n).astype(np.int64)
     counts[0] += seed_target.size
-    gateway_counts = np.bincount(gateway_of_pair, minlength=k).astype(np.int64)
+    source_context = np.concatenate((np.full(seed_target.size, -1, np.int32), context[kept_source]))
+    del kept_source
+    targets = np.concatenate((seed_target, graph.edge_target[keep]))
+    del keep
+    target_context = context[targets]
+    entering = np.flatnonzero((target_context >= 0) & (target_context != source_context))
+    del source_context
+    entered_context = target_context[entering]
+    del target_context
+    # A node belongs to one context, so the gateway fan-outs are just the entered nodes,
+    # grouped by their context (no pair deduplication needed).
+    is_entered = np.zeros(n, dtype=np.bool_)
+    is_entered[targets[entering]] = True
+    entered_nodes = np.flatnonzero(is_entered).astype(np.int32)
+    del is_entered
+    gateway_of_node = context[entered_nodes]
+    by_gateway = np.argsort(gateway_of_node, kind="stable")
+    entered = entered_nodes[by_gateway]
+    gateway_counts = np.bincount(gateway_of_node, minlength=k).astype(np.int64)
+    targets[entering] = (n + entered_context).astype(np.int32)  # rewire through the gateway
+    del entering, entered_context
     first = np.zeros(n + k + 1, dtype=np.int64)
     np.cumsum(np.concatenate((counts, gateway_counts)), out=first[1:])
-    edge_target = np.concatenate((rewired, entered)).astype(np.int32)
+    edge_target = np.concatenate((targets, entered.astype(np.int32)))
     return first, edge_target
 
 
