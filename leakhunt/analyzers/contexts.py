@@ -168,6 +168,16 @@ class ContextAnalysis:
     """Front-door holding edges, most telling first within each context."""
     buckets: ContextBuckets
     """Attributed, shared and unattributed memory."""
+    root_kind_mask: npt.NDArray[np.int64]
+    """Per context: bit ``1 << kind`` set for each root kind reaching its outside holders."""
+    back_edges: npt.NDArray[np.int64]
+    """Per context: retaining edges entering it elsewhere than its front door."""
+    entering_target: npt.NDArray[np.int32]
+    """Entering-edge counts as rows: the context entered …"""
+    entering_source: npt.NDArray[np.int32]
+    """… the source context (-1 unattributed, -2 roots) …"""
+    entering_count: npt.NDArray[np.int64]
+    """… and how many retaining edges."""
 
     def holders_of(self, context: int) -> tuple[int, ...]:
         """The edges holding ``context``'s front door from outside."""
@@ -211,13 +221,35 @@ def analyze_contexts(graph: RetentionGraph) -> ContextAnalysis:
     reach = reach_from_roots(graph, live)
     dominance = compute_context_dominance(graph, live, reach)
     partial = _Partial(live, reach, dominance)
-    held, holders = _front_door_holders(graph, partial, _entering_edges(graph, partial))
+    entering = _entering_edges(graph, partial)
+    held, holders = _front_door_holders(graph, partial, entering)
     k = len(graph.contexts)
+    mask = np.zeros(k, dtype=np.int64)
+    for context, kinds in enumerate(_root_kinds(graph, partial, entering)):
+        for kind in kinds:
+            mask[context] |= 1 << kind
+    labels = np.where(entering.is_root, -2, entering.source_context).astype(np.int64)
+    keys = entering.target_context.astype(np.int64) * (k + 2) + (labels + 2)
+    unique, counts = np.unique(keys, return_counts=True)
+    back = np.bincount(entering.target_context[~entering.front], minlength=k).astype(np.int64)
     lists = [holders.get(context, [])[:8] for context in range(k)]
     first = np.zeros(k + 1, dtype=np.int64)
     np.cumsum([len(items) for items in lists], out=first[1:])
     edges = np.array([e for items in lists for e in items], dtype=np.int64)
-    return ContextAnalysis(live, reach, dominance, held, first, edges, _buckets(graph, partial))
+    return ContextAnalysis(
+        live,
+        reach,
+        dominance,
+        held,
+        first,
+        edges,
+        _buckets(graph, partial),
+        mask,
+        back,
+        (unique // (k + 2)).astype(np.int32),
+        (unique % (k + 2) - 2).astype(np.int32),
+        counts.astype(np.int64),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +285,7 @@ class _Entering:
     front: npt.NDArray[np.bool_]
 
 
-def _entering_edges(graph: RetentionGraph, analysis: _Partial | ContextAnalysis) -> _Entering:
+def _entering_edges(graph: RetentionGraph, analysis: _Partial) -> _Entering:
     """Retaining edges from a live source (or a root row) into a context from outside it."""
     roots = graph.roots
     live, alive = analysis.live, analysis.reach.alive
@@ -411,9 +443,7 @@ def _front_door_holders(
     return held, holders
 
 
-def _root_kinds(
-    graph: RetentionGraph, analysis: ContextAnalysis, entering: _Entering
-) -> list[set[int]]:
+def _root_kinds(graph: RetentionGraph, analysis: _Partial, entering: _Entering) -> list[set[int]]:
     """Per context: root kinds reaching its holders that live without it (merged model)."""
     k = len(graph.contexts)
     rows = np.where(entering.is_root, entering.root_row, analysis.reach.origin_row[entering.source])
@@ -430,15 +460,15 @@ def _root_kinds(
 
 
 def _entering_counts(
-    names: tuple[str, ...], entering: _Entering, k: int
+    names: tuple[str, ...], analysis: ContextAnalysis, k: int
 ) -> list[tuple[tuple[str, int], ...]]:
-    labels = np.where(entering.is_root, -2, entering.source_context).astype(np.int64)
-    keys = entering.target_context.astype(np.int64) * (k + 2) + (labels + 2)
-    unique, counts = np.unique(keys, return_counts=True)
     per: list[list[tuple[str, int]]] = [[] for _ in range(k)]
-    for key, count in zip(unique.tolist(), counts.tolist(), strict=True):
-        target, label = divmod(key, k + 2)
-        label -= 2
+    for target, label, count in zip(
+        analysis.entering_target.tolist(),
+        analysis.entering_source.tolist(),
+        analysis.entering_count.tolist(),
+        strict=True,
+    ):
         text = ROOTS_LABEL if label == -2 else UNATTRIBUTED_LABEL if label == -1 else names[label]
         per[target].append((text, int(count)))
     return [tuple(sorted(items, key=lambda item: (-item[1], item[0]))) for items in per]
@@ -484,16 +514,14 @@ def compute_context_report(
     contexts = graph.contexts
     k = len(contexts)
     names = unique_context_names(graph)
-    entering = _entering_edges(graph, analysis)
     held = analysis.held
-    kinds = _root_kinds(graph, analysis, entering)
-    counts = _entering_counts(names, entering, k)
+    counts = _entering_counts(names, analysis, k)
     attributed = graph.node_context >= 0
     objects = np.bincount(graph.node_context[attributed], minlength=k)
     self_sizes = np.bincount(
         graph.node_context[attributed], weights=graph.node_self_size[attributed], minlength=k
     )
-    back = np.bincount(entering.target_context[~entering.front], minlength=k)
+    back = analysis.back_edges
     alive = analysis.reach.alive
     rows = []
     for index in range(k):
@@ -515,7 +543,9 @@ def compute_context_report(
                 front_door_held=bool(held[index]),
                 front_door_holders=analysis.holders_of(index),
                 back_door_edges=int(back[index]),
-                root_kinds=tuple(_ROOT_KINDS[v] for v in sorted(kinds[index])),
+                root_kinds=tuple(
+                    kind for kind in _ROOT_KINDS if int(analysis.root_kind_mask[index]) >> kind & 1
+                ),
                 entering=counts[index],
                 state=contexts.state_of(index),
                 state_note=contexts.note_of(index),

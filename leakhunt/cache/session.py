@@ -174,6 +174,11 @@ _CONTEXT_ARRAYS = (
     "held",
     "holder_first",
     "holder_edges",
+    "root_kind_mask",
+    "back_edges",
+    "entering_target",
+    "entering_source",
+    "entering_count",
 )
 _BUCKET_FIELDS = tuple(field.name for field in dataclasses.fields(ContextBuckets))
 
@@ -200,6 +205,11 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
                 holder_first=a["holder_first"],
                 holder_edges=a["holder_edges"],
                 buckets=ContextBuckets(**{k: int(section.attrs[k]) for k in _BUCKET_FIELDS}),
+                root_kind_mask=a["root_kind_mask"],
+                back_edges=a["back_edges"],
+                entering_target=a["entering_target"],
+                entering_source=a["entering_source"],
+                entering_count=a["entering_count"],
             )
     analysis = analyze_contexts(graph)
     if loaded.entry is not None:
@@ -217,6 +227,11 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
                 "held": analysis.held,
                 "holder_first": analysis.holder_first,
                 "holder_edges": analysis.holder_edges,
+                "root_kind_mask": analysis.root_kind_mask,
+                "back_edges": analysis.back_edges,
+                "entering_target": analysis.entering_target,
+                "entering_source": analysis.entering_source,
+                "entering_count": analysis.entering_count,
             },
             {key: getattr(analysis.buckets, key) for key in _BUCKET_FIELDS},
         )
