@@ -35,6 +35,7 @@ def rows_for(snapshot: str, repeat: int, label: str) -> list[dict[str, object]]:
             ("top --no-cache", leakhunt("top", snapshot, "--no-cache"), 0),
             ("contexts --no-cache", leakhunt("contexts", snapshot, "--no-cache"), 0),
             ("zombies --no-cache", leakhunt("zombies", snapshot, "--no-cache"), 0),
+            ("top (warm cache)", leakhunt("top", snapshot, "--cache-dir", cache), 1),
             ("contexts (warm cache)", leakhunt("contexts", snapshot, "--cache-dir", cache), 1),
             ("zombies (warm cache)", leakhunt("zombies", snapshot, "--cache-dir", cache), 1),
         ]
