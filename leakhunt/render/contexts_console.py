@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
+import numpy as np
+
 from leakhunt.analyzers.contexts import ContextReport, ContextRow
 from leakhunt.analyzers.zombies import Zombie, ZombieReport
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.graph.kinds import RootKind
 from leakhunt.render.contexts_json import edge_source
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import edge_label, node_label, shorten
@@ -52,7 +55,12 @@ def _held(graph: RetentionGraph, row: ContextRow) -> str:
         return "back doors only"
     if not row.front_door_holders:
         return "front door"
-    holder = node_label(graph, edge_source(graph, row.front_door_holders[0]))
+    edge = row.front_door_holders[0]
+    rows = np.flatnonzero(graph.roots.edge == edge)
+    if rows.size:  # a root holds it directly: name the root, not the synthetic node
+        kind = RootKind(int(graph.roots.kind[rows[0]])).label
+        return f"front door: root ({kind}) {shorten(graph.strings[int(graph.roots.label[rows[0]])], 30)}"
+    holder = node_label(graph, edge_source(graph, edge))
     return "front door: " + shorten(holder, 40)
 
 
