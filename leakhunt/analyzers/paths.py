@@ -87,7 +87,9 @@ def _seed_order(
     roots = graph.roots
     kinds = roots.kind.astype(np.int64)
     weak = (kinds == RootKind.WEAK_GLOBAL_HANDLE) | (graph.edge_kind[roots.edge] == EdgeKind.WEAK)
-    transient = (kinds == RootKind.STACK) | (kinds == RootKind.HANDLE_SCOPE)
+    transient = (
+        (kinds == RootKind.STACK) | (kinds == RootKind.HANDLE_SCOPE) | (kinds == RootKind.SCOPED)
+    )
     tier = np.where(kinds == RootKind.USER, _USER_TIER, _DURABLE_TIER)
     tier = np.where(transient, _TRANSIENT_TIER, tier)
     tier = np.where(weak, _WEAK_TIER, tier)
@@ -278,7 +280,7 @@ def find_retaining_paths(
                     path.target, options.max_paths - 1, options.max_expansions, seen
                 )
             )
-    transient_only = [p.target for p in preferred if p.root_kind.is_transient]
+    transient_only = [p.target for p in preferred if not p.root_kind.lifetime_known]
     return PathReport(
         targets=tuple(wanted.tolist()),
         paths=tuple(paths),

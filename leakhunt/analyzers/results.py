@@ -54,7 +54,8 @@ class PathReport:
     include_weak: bool
     """Whether weak edges and roots were followed."""
     transient_only: tuple[int, ...]
-    """Reachable targets whose only paths start at transient roots (stack, handle scopes)."""
+    """Reachable targets whose only paths start at roots of unknown lifetime (stack, handle
+    scopes, scoped roots): neither proven leaked nor proven temporary."""
 
 
 @dataclass(frozen=True, slots=True)

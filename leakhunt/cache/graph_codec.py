@@ -57,6 +57,25 @@ def decode_strings(arrays: dict[str, npt.NDArray[Any]], prefix: str) -> tuple[st
     return tuple(text[a:b] for a, b in itertools.pairwise(offsets))
 
 
+_OPTIONAL_CONTEXT_ARRAYS = {
+    "memory_limit": "context_memory_limit",
+    "memory_used": "context_memory_used",
+    "front_door": "context_front_door",
+    "weak_holder_edges": "context_weak_holder_edges",
+    "wrapper_edges": "context_wrapper_edges",
+}
+"""Optional :class:`ContextTable` columns and their array names (stored only when present)."""
+
+
+def _optional_context_arrays(contexts: ContextTable) -> dict[str, npt.NDArray[Any]]:
+    stored: dict[str, npt.NDArray[Any]] = {}
+    for field, key in _OPTIONAL_CONTEXT_ARRAYS.items():
+        column = getattr(contexts, field)
+        if column is not None:
+            stored[key] = column
+    return stored
+
+
 def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
     """Arrays and attributes that :func:`decode_graph` turns back into ``graph``."""
     arrays: dict[str, npt.NDArray[Any]] = {name: getattr(graph, name) for name in _COLUMNS}
@@ -72,10 +91,14 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
         context_node=graph.contexts.node,
         context_global=graph.contexts.global_node,
     )
+    arrays.update(_optional_context_arrays(graph.contexts))
     attrs = {
         "type_names": list(graph.type_names),
         "context_name": list(graph.contexts.name),
         "context_kind": list(graph.contexts.kind),
+        "context_role": list(graph.contexts.role),
+        "context_state": list(graph.contexts.state),
+        "context_state_note": list(graph.contexts.state_note),
         "source": {
             "path": graph.source.path,
             "format": graph.source.format,
@@ -106,6 +129,10 @@ def decode_graph(arrays: dict[str, npt.NDArray[Any]], attrs: dict[str, Any]) -> 
             arrays["context_global"],
             tuple(attrs["context_name"]),
             tuple(attrs["context_kind"]),
+            role=tuple(attrs.get("context_role", ())),
+            state=tuple(attrs.get("context_state", ())),
+            state_note=tuple(attrs.get("context_state_note", ())),
+            **{field: arrays.get(key) for field, key in _OPTIONAL_CONTEXT_ARRAYS.items()},
         ),
         source=SourceInfo(
             source["path"],

@@ -11,8 +11,11 @@ import hashlib
 
 import numpy as np
 
+from leakhunt.analyzers.context_dominance import ContextDominance
+from leakhunt.analyzers.contexts import ContextAnalysis, ContextBuckets, analyze_contexts
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.liveness import RootReach, retaining_edges
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
 from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.cache.graph_codec import decode_graph, encode_graph
@@ -25,6 +28,7 @@ from leakhunt.importers.rootdump import RootDump, apply_overlay, load_overlay
 __all__ = [
     "CachedInput",
     "cached_class_columns",
+    "cached_context_analysis",
     "cached_dominators",
     "cached_root_distances",
     "open_input",
@@ -180,3 +184,78 @@ def cached_class_columns(loaded: CachedInput, tree: DominatorTree) -> ClassColum
     if loaded.entry is not None:
         loaded.entry.store_section(name, {key: getattr(columns, key) for key in fields}, {})
     return columns
+
+
+_CONTEXT_ARRAYS = (
+    "distance",
+    "parent_edge",
+    "origin_row",
+    "retained_size",
+    "retained_objects",
+    "owner",
+    "gateway_parent",
+    "held",
+    "holder_first",
+    "holder_edges",
+    "root_kind_mask",
+    "back_edges",
+    "entering_target",
+    "entering_source",
+    "entering_count",
+)
+_BUCKET_FIELDS = tuple(field.name for field in dataclasses.fields(ContextBuckets))
+
+
+def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
+    """Root reach, gateway dominators, front doors and buckets, from the cache when possible.
+
+    The retaining-edge mask is cheap (array code over the edge columns) and recomputed; a
+    warm run never imports the compiled kernels.
+    """
+    graph = loaded.graph
+    name = loaded.section_name("contexts")
+    if loaded.entry is not None:
+        section = loaded.entry.load_section(name)
+        if section is not None:
+            a = {key: np.asarray(section.arrays[key]) for key in _CONTEXT_ARRAYS}
+            return ContextAnalysis(
+                live=retaining_edges(graph),
+                reach=RootReach(a["distance"], a["parent_edge"], a["origin_row"]),
+                dominance=ContextDominance(
+                    a["retained_size"], a["retained_objects"], a["owner"], a["gateway_parent"]
+                ),
+                held=a["held"],
+                holder_first=a["holder_first"],
+                holder_edges=a["holder_edges"],
+                buckets=ContextBuckets(**{k: int(section.attrs[k]) for k in _BUCKET_FIELDS}),
+                root_kind_mask=a["root_kind_mask"],
+                back_edges=a["back_edges"],
+                entering_target=a["entering_target"],
+                entering_source=a["entering_source"],
+                entering_count=a["entering_count"],
+            )
+    analysis = analyze_contexts(graph)
+    if loaded.entry is not None:
+        reach, dominance = analysis.reach, analysis.dominance
+        loaded.entry.store_section(
+            name,
+            {
+                "distance": reach.distance,
+                "parent_edge": reach.parent_edge,
+                "origin_row": reach.origin_row,
+                "retained_size": dominance.retained_size,
+                "retained_objects": dominance.retained_objects,
+                "owner": dominance.owner,
+                "gateway_parent": dominance.gateway_parent,
+                "held": analysis.held,
+                "holder_first": analysis.holder_first,
+                "holder_edges": analysis.holder_edges,
+                "root_kind_mask": analysis.root_kind_mask,
+                "back_edges": analysis.back_edges,
+                "entering_target": analysis.entering_target,
+                "entering_source": analysis.entering_source,
+                "entering_count": analysis.entering_count,
+            },
+            {key: getattr(analysis.buckets, key) for key in _BUCKET_FIELDS},
+        )
+    return analysis

@@ -21,10 +21,12 @@ import click
 
 from leakhunt import __version__
 from leakhunt.cli.cache import cache
+from leakhunt.cli.contexts import contexts, zombies
 from leakhunt.cli.cycles import cycles
 from leakhunt.cli.export import export
 from leakhunt.cli.isolates import isolates
 from leakhunt.cli.paths import paths
+from leakhunt.cli.retained_via import retained_via
 from leakhunt.cli.show import show
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
@@ -48,6 +50,9 @@ COMMANDS: tuple[click.Command, ...] = (
     cycles,
     isolates,
     cache,
+    contexts,
+    zombies,
+    retained_via,
 )
 
 
@@ -68,6 +73,9 @@ def cli() -> None:
       leakhunt export app.heapsnapshot -o nodes.parquet
       leakhunt show app.heapsnapshot @12345
       leakhunt cache list
+      leakhunt contexts app.heapsnapshot
+      leakhunt zombies app.heapsnapshot --expect-dead 'vm *Session*'
+      leakhunt retained-via app.heapsnapshot --edges 'listener|^_events$'
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
     """

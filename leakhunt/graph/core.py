@@ -105,9 +105,56 @@ class ContextTable:
     """Display name (URL, realm name, or a derived label)."""
     kind: tuple[str, ...]
     """Engine-neutral kind: ``"context"``, ``"realm"``, ``"compartment"``."""
+    role: tuple[str, ...] = ()
+    """What each context is for, when the importer can tell: ``main``, ``iframe``,
+    ``extension``, ``worker``, ``vm``, ``realm``; empty (the default) means unknown for all."""
+    state: tuple[str, ...] = ()
+    """Lifecycle as the engine or embedder states it: ``live``, ``disposed`` (the embedder let
+    go of it), ``detached`` (a window whose document is detached) or ``unknown``; empty (the
+    default) means unknown for all."""
+    state_note: tuple[str, ...] = ()
+    """The raw fact behind :attr:`state` or worth showing next to it, in words (may be empty)."""
+    memory_limit: I64 | None = None
+    """Bytes the embedder lets each context allocate (-1: no limit or not stated); None when no
+    dump states any."""
+    memory_used: I64 | None = None
+    """Bytes the embedder counted for each context (-1: not stated); None when no dump states any."""
+    front_door: I32 | None = None
+    """A further node per context that holds it the way its global does (Node: the object behind a
+    contextified sandbox's private symbol), or -1; None when the engine has none."""
+    weak_holder_edges: I64 | None = None
+    """Edges into contexts that the dump lists as strong but that the process holds weakly (Node's
+    ``ContextifyContext`` wrapper link); context analyses treat them as weak."""
+    wrapper_edges: I64 | None = None
+    """Edges from a cross-context wrapper to its target in another context (SpiderMonkey
+    cross-compartment wrappers): back doors even when they point at a global."""
 
     def __len__(self) -> int:
         return len(self.name)
+
+    def role_of(self, context: int) -> str:
+        """:attr:`role` of one context, ``"unknown"`` when not stated."""
+        return self.role[context] if self.role else "unknown"
+
+    def state_of(self, context: int) -> str:
+        """:attr:`state` of one context, ``"unknown"`` when not stated."""
+        return self.state[context] if self.state else "unknown"
+
+    def note_of(self, context: int) -> str:
+        """:attr:`state_note` of one context (``""`` when none)."""
+        return self.state_note[context] if self.state_note else ""
+
+    def limit_of(self, context: int) -> int | None:
+        """Memory limit in bytes, or None when not stated."""
+        if self.memory_limit is None or int(self.memory_limit[context]) < 0:
+            return None
+        return int(self.memory_limit[context])
+
+    def used_of(self, context: int) -> int | None:
+        """Memory the embedder counted, or None when not stated."""
+        if self.memory_used is None or int(self.memory_used[context]) < 0:
+            return None
+        return int(self.memory_used[context])
 
     @staticmethod
     def empty() -> ContextTable:

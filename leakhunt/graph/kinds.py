@@ -11,6 +11,8 @@ False
 True
 >>> RootKind.STACK.is_transient
 True
+>>> RootKind.SCOPED.lifetime_known, RootKind.EMBEDDER.lifetime_known
+(False, True)
 >>> RootKind.from_label("strong global handle")
 <RootKind.STRONG_GLOBAL_HANDLE: 4>
 """
@@ -143,11 +145,25 @@ class RootKind(IntEnum):
     """A local handle in an open handle scope (transient)."""
     WEAK_GLOBAL_HANDLE = 9
     """A weak persistent handle; does not keep its target alive."""
+    SCOPED = 10
+    """A scoped root (SpiderMonkey ``JS::Rooted``, named ``exact-*``): alive as long as the C++
+    scope that declared it, which the dump does not tell (an embedder's ``main`` may hold one
+    for the whole program)."""
 
     @property
     def is_transient(self) -> bool:
         """Whether the root lives only while some code runs (stack, handle scopes)."""
         return self in (RootKind.STACK, RootKind.HANDLE_SCOPE)
+
+    @property
+    def lifetime_known(self) -> bool:
+        """Whether the dump tells how long the root lives.
+
+        Stack frames, handle scopes and scoped roots live while the code holding them runs,
+        which may be a moment or the whole program: a target held only by them is neither
+        proven leaked nor proven temporary.
+        """
+        return self not in (RootKind.STACK, RootKind.HANDLE_SCOPE, RootKind.SCOPED)
 
     @property
     def label(self) -> str:

@@ -114,8 +114,9 @@ class PathsConsoleRenderer(Renderer[PathReport]):
             line(f"No strong path from any root{weak}: {labels}{more}", "yellow")
         if result.transient_only:
             line(
-                f"{len(result.transient_only)} target(s) are held only by transient roots "
-                "(stack or handle scopes): likely alive only while code runs, not a leak",
+                f"{len(result.transient_only)} target(s) are held only by roots whose lifetime "
+                "the dump does not tell (stack, handle scopes, scoped roots): alive while the "
+                "code holding them runs, which may be the whole program; not evidence either way",
                 "yellow",
             )
         line(

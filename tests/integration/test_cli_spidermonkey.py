@@ -39,8 +39,7 @@ def test_summary_json_of_a_js102_dump() -> None:
     assert doc["root_kinds"]["stack"] == sum(
         n
         for k, n in counts["root_name_kinds"].items()
-        if k.startswith(("exact-", "vm_stack"))
-        or k in ("env chain", "on-stack realm global", "script")
+        if k.startswith("vm_stack") or k in ("env chain", "on-stack realm global", "script")
     )
     assert len(doc["contexts"]) == 5
     assert all(
@@ -75,10 +74,14 @@ def test_paths_json_for_the_native_leaks() -> None:
     assert hops[-1]["node"]["class"] == "TimerPayload"
 
 
-def test_paths_json_for_a_js102_zombie_held_by_a_transient_root() -> None:
+def test_paths_json_for_a_js102_zombie_held_by_the_shells_rooted_global() -> None:
     doc = _json("paths", str(REAL_FIXTURES["js102_compartments"]), "class:Session")
     assert len(doc["targets"]) == 4 and len(doc["paths"]) == 4
-    assert doc["transient_only"] == doc["targets"]  # the main script is still running
+    # The shell's main() keeps its global in a JS::Rooted (exact-Object) for its whole life:
+    # a durable embedder root, never "transient, not a leak" (issue 8).
+    assert doc["transient_only"] == []
+    assert {p["root_kind"] for p in doc["paths"]} == {"embedder"}
+    assert {p["root_label"] for p in doc["paths"]} == {"exact-Object"}
     zombie = [p for p in doc["paths"] if p["length"] == 2]
     (path,) = zombie
     assert [h["edge"]["name"] for h in path["hops"][:-1]] == ["leakedSession", "proxy target"]

@@ -23,6 +23,7 @@ from leakhunt.graph.kinds import EdgeKind, RootKind
 from leakhunt.importers.common.text import cap_text, decode_text
 from leakhunt.importers.spidermonkey.attribution import EdgeColumns, attribute
 from leakhunt.importers.spidermonkey.records import DumpRecords
+from leakhunt.importers.spidermonkey.rooted_globals import promote_rooted_globals
 from leakhunt.importers.spidermonkey.vocabulary import (
     JS_VALUE_TYPES,
     OBJECT_TYPES,
@@ -35,6 +36,7 @@ from leakhunt.importers.spidermonkey.vocabulary import (
     describe,
     root_kind,
 )
+from leakhunt.importers.spidermonkey.wrappers import mark_wrapper_edges
 
 __all__ = ["assemble_graph"]
 
@@ -362,5 +364,6 @@ def assemble_graph(path: str, dump: DumpRecords, source: SourceInfo) -> Retentio
         ),
         problems=_problems(dump, int(addresses.placeholders.size), attribution.problems),
     )
+    graph = promote_rooted_globals(mark_wrapper_edges(graph))
     graph.validate()
     return graph

@@ -180,7 +180,7 @@ def load_spidermonkey_gclog(
     >>> g = load_spidermonkey_gclog(str(log))
     >>> from leakhunt.graph.kinds import RootKind
     >>> len(g.ephemerons), [RootKind(k).name for k in g.roots.kind.tolist()]
-    (3, ['STACK', 'STACK', 'STRONG_GLOBAL_HANDLE'])
+    (3, ['SCOPED', 'STACK', 'STRONG_GLOBAL_HANDLE'])
     """
     options = options or ImportOptions()
     dump, count = _read(path, options.dump_index, progress, options.max_input_size)

@@ -240,7 +240,6 @@ _INDEX = re.compile(r"\[\d+\]")
 _USER_ROOTS = frozenset({"GJS global object", "active window global"})
 _TRANSIENT_ROOTS = frozenset({"rval", "env chain", "script", "on-stack realm global"})
 _TRANSIENT_PREFIXES = (
-    "exact-",
     "vm_stack",
     "baseline-",
     "ion-",
@@ -272,8 +271,10 @@ def root_kind(name: str) -> RootKind:
     user roots, so paths through them are preferred, as DevTools prefers the window: a leak
     is then explained by the JavaScript names that hold it, and a path from a handle or an
     embedder root means that no global reaches the target. ``persistent-*`` are ``PersistentRooted``
-    handles (in GJS: GLib sources and toggled-up GObject wrappers). Stack and JIT frame
-    roots are transient. Atoms, static strings, well-known symbols and engine vectors are
+    handles (in GJS: GLib sources and toggled-up GObject wrappers). ``exact-*`` are
+    ``JS::Rooted`` scoped roots: their lifetime is their C++ scope, which the dump does not tell
+    (the importer later promotes those that hold a realm's global to embedder roots, see
+    :mod:`.rooted_globals`). Stack and JIT frame roots are transient. Atoms, static strings, well-known symbols and engine vectors are
     engine roots. Every other name, e.g. ``GJS internal global object``, Firefox's
     ``Preserved wrapper`` or ``XPCWrappedNative…`` holders and names an embedder gives its
     extra roots tracer, is an embedder root.
@@ -283,6 +284,8 @@ def root_kind(name: str) -> RootKind:
         return RootKind.USER
     if base.startswith("persistent-"):
         return RootKind.STRONG_GLOBAL_HANDLE
+    if base.startswith("exact-"):
+        return RootKind.SCOPED
     if base in _TRANSIENT_ROOTS or base.startswith(_TRANSIENT_PREFIXES):
         return RootKind.STACK
     if base in _ENGINE_ROOTS or base.startswith("Atom ") or _STATIC_STRING.fullmatch(base):

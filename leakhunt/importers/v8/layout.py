@@ -31,6 +31,7 @@ from leakhunt.graph.core import (
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.importers.v8.columns import V8Columns
+from leakhunt.importers.v8.context_roles import describe_contexts
 from leakhunt.importers.v8.contexts import attribute_to_contexts, find_contexts
 from leakhunt.importers.v8.string_search import StringSearch
 
@@ -130,6 +131,7 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
     roots = _root_table(columns, node_kind, edge_kind, intern)
     contexts, anchors = find_contexts(columns, node_kind, roots, search)
     node_context = attribute_to_contexts(columns, node_kind, anchors)
+    contexts = describe_contexts(columns, node_kind, contexts, node_context)
     return RetentionGraph(
         strings=tuple(strings),
         type_names=columns.node_types,

@@ -217,15 +217,20 @@ def test_small_log_kinds_classes_and_weak_map(tmp_path: Path) -> None:
     g = load_text(tmp_path, SMALL)
     assert g.node_count == 1 + 7
     assert [RootKind(int(k)) for k in g.roots.kind] == [
-        RootKind.STACK,
+        RootKind.EMBEDDER,  # exact-Object at the realm's global: the embedder's rooted global
         RootKind.STRONG_GLOBAL_HANDLE,
     ]
     value = node_of(g, 0x500)
     (path,) = find_retaining_paths(g, [value]).paths
-    # The durable root wins; every object holds its global through shape → base → global.
-    assert [g.node_id[v] for v in path.nodes] == [0x200, 0x600, 0x700, 0x100, 0x400, 0x500]
-    assert [g.edge_name_text(e) for e in path.edges][:3] == ["shape", "base", "baseshape_global"]
+    # The rooted global is durable (embedder) and reaches the value through the map's key.
+    assert [g.node_id[v] for v in path.nodes] == [0x100, 0x400, 0x500]
+    assert [g.edge_name_text(e) for e in path.edges][:1] == ["key"]
     assert g.edge_kind[path.edges[-1]] == EdgeKind.EPHEMERON
+    # Without the global's root, every object still holds its global through its shape.
+    first = g.node_first_edge
+    on_tick = node_of(g, 0x200)
+    names = [g.edge_name_text(e) for e in range(int(first[on_tick]), int(first[on_tick + 1]))]
+    assert names == ["shape"]
     assert g.contexts.name == ("https://a.example/",)
     objects = [node_of(g, a) for a in (0x100, 0x200, 0x300, 0x400, 0x500)]
     assert g.node_context[objects].tolist() == [0] * 5

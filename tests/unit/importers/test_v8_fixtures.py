@@ -176,9 +176,9 @@ def test_objects_and_functions_are_attributed_to_their_realm() -> None:
     graph = _graph("vm_contexts")
     expected = v8_expected("vm_contexts")
     objects = expected["objects"]
-    assert _context_of(graph, objects["zombie_state"]["id"]).startswith("ZombieSandbox")
-    assert _context_of(graph, objects["zombie_closure"]["id"]).startswith("ZombieSandbox")
-    assert _context_of(graph, objects["alive_state"]["id"]).startswith("AliveSandbox")
+    assert _context_of(graph, objects["zombie_state"]["id"]).startswith("vm ZombieSandbox")
+    assert _context_of(graph, objects["zombie_closure"]["id"]).startswith("vm ZombieSandbox")
+    assert _context_of(graph, objects["alive_state"]["id"]).startswith("vm AliveSandbox")
     assert _context_of(graph, objects["leaked_closures_array"]["id"]) == "main"
     leak = _graph("leak_chain")
     assert _context_of(leak, v8_expected("leak_chain")["leaked_session_id"]) == "main"
