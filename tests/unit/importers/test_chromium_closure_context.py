@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+import pytest
 
 from leakhunt import load_graph
 from leakhunt.graph import RetentionGraph
@@ -23,23 +24,25 @@ from helpers.plain_snapshot import PlainSnapshot, assert_chain
 
 DIR = REPO / "fixtures" / "chromium"
 NAME = "closure_context"
+RUNS = [NAME, f"{NAME}.run2"]  # two runs of the same generator
+pytestmark = pytest.mark.parametrize("name", RUNS)
 SOURCE = DIR / NAME / "leak.js"
 
 
 @cache
-def _expected() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((DIR / f"{NAME}.expected.json").read_text())
+def _expected(name: str = NAME) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DIR / f"{name}.expected.json").read_text())
     return data
 
 
 @cache
-def _plain() -> PlainSnapshot:
-    return PlainSnapshot.read(DIR / f"{NAME}.heapsnapshot.gz")
+def _plain(name: str = NAME) -> PlainSnapshot:
+    return PlainSnapshot.read(DIR / f"{name}.heapsnapshot.gz")
 
 
 @cache
-def _graph() -> RetentionGraph:
-    return load_graph(str(DIR / f"{NAME}.heapsnapshot.gz"))
+def _graph(name: str = NAME) -> RetentionGraph:
+    return load_graph(str(DIR / f"{name}.heapsnapshot.gz"))
 
 
 def _by_name(snap: PlainSnapshot, name: str, type_: str) -> list[int]:
@@ -48,10 +51,10 @@ def _by_name(snap: PlainSnapshot, name: str, type_: str) -> list[int]:
     ]
 
 
-def test_things_and_closures() -> None:
-    snap = _plain()
-    leak = _expected()["leak"]
-    things = _expected()["things_newest_first"]
+def test_things_and_closures(name: str) -> None:
+    snap = _plain(name)
+    leak = _expected(name)["leak"]
+    things = _expected(name)["things_newest_first"]
     assert [t["serial"] for t in things] == list(range(30, 0, -1))
     assert len(_by_name(snap, "LeakyThing", "object")) == leak["retained_count"] == 30
     assert {snap.node_id(o) for o in _by_name(snap, "LeakyThing", "object")} == {
@@ -61,9 +64,9 @@ def test_things_and_closures() -> None:
     assert _by_name(snap, "unused", "closure") == []  # the only reader of originalThing is dead
 
 
-def test_chain_edge_by_edge() -> None:
-    snap = _plain()
-    expected = _expected()
+def test_chain_edge_by_edge(name: str) -> None:
+    snap = _plain(name)
+    expected = _expected(name)
     chain = expected["chain_from_main_global"]
     assert_chain(snap, chain, expected["main_window_global"]["id"])
     assert chain[0]["edge_name"] == "theThing"
@@ -78,9 +81,9 @@ def test_chain_edge_by_edge() -> None:
     assert reached == [t["id"] for t in expected["things_newest_first"]]
 
 
-def test_shared_contexts_hold_only_original_thing() -> None:
-    snap = _plain()
-    expected = _expected()
+def test_shared_contexts_hold_only_original_thing(name: str) -> None:
+    snap = _plain(name)
+    expected = _expected(name)
     assert len(expected["shared_context_ids"]) == 29
     for context_id in expected["shared_context_ids"]:
         o = snap.ordinal(context_id)
@@ -89,11 +92,11 @@ def test_shared_contexts_hold_only_original_thing() -> None:
         assert [e.name for e in snap.out_edges(o) if e.type == "context"] == ["originalThing"]
 
 
-def test_the_holder_alone_keeps_every_thing() -> None:
+def test_the_holder_alone_keeps_every_thing(name: str) -> None:
     """Cut the edges into the newest thing (window.theThing: the global's property and its
     PropertyCell's value): a plain reachability from the root then misses all 30 things."""
-    snap = _plain()
-    expected = _expected()
+    snap = _plain(name)
+    expected = _expected(name)
     things = {snap.ordinal(t["id"]) for t in expected["things_newest_first"]}
     newest = snap.ordinal(expected["things_newest_first"][0]["id"])
     holders = snap.retainers(newest)
@@ -115,9 +118,9 @@ def test_the_holder_alone_keeps_every_thing() -> None:
     assert things <= snap.reachable(0)
 
 
-def test_location_of_the_leaking_closure() -> None:
-    snap = _plain()
-    loc = _expected()["leak"]["some_method_location"]
+def test_location_of_the_leaking_closure(name: str) -> None:
+    snap = _plain(name)
+    loc = _expected(name)["leak"]["some_method_location"]
     source = SOURCE.read_text()
     line = source.split("\n")[loc["line"]]
     assert line == loc["text_of_line"]
@@ -142,8 +145,8 @@ def test_location_of_the_leaking_closure() -> None:
     assert snap.name_of(script).endswith("/leak.js")
 
 
-def _scope_rows() -> list[dict[str, Any]]:
-    doc = _plain().doc
+def _scope_rows(name: str) -> list[dict[str, Any]]:
+    doc = _plain(name).doc
     meta = doc["snapshot"]["meta"]
     sf = meta["scope_fields"]
     strings = doc["strings"]
@@ -166,8 +169,8 @@ def _scope_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def test_scope_sections_say_who_uses_original_thing() -> None:
-    expected = _expected()
+def test_scope_sections_say_who_uses_original_thing(name: str) -> None:
+    expected = _expected(name)
     facts = expected["scope_sections"]
     assert expected["snapshot"]["has_scope_sections"] and facts["present"]
     assert expected["snapshot"]["meta_scope_fields"]["scope_use_fields"] == [
@@ -175,9 +178,9 @@ def test_scope_sections_say_who_uses_original_thing() -> None:
         "slot_index",
     ]
     loc = expected["leak"]["some_method_location"]
-    nf = len(_plain().node_fields)
+    nf = len(_plain(name).node_fields)
     script_index = loc["script_node"]["ordinal"] * nf
-    ours = [r for r in _scope_rows() if r["script_node_index"] == script_index]
+    ours = [r for r in _scope_rows(name) if r["script_node_index"] == script_index]
     assert ours == facts["rows_of_script"]
     source = SOURCE.read_text()
 
@@ -207,9 +210,9 @@ def test_scope_sections_say_who_uses_original_thing() -> None:
     assert by_id[paren("function ping")]["uses"] == []
 
 
-def test_traps_share_or_read_their_context() -> None:
-    snap = _plain()
-    traps = _expected()["traps"]
+def test_traps_share_or_read_their_context(name: str) -> None:
+    snap = _plain(name)
+    traps = _expected(name)["traps"]
     assert_chain(snap, traps["format_price"]["chain"], traps["format_price"]["id"])
     assert_chain(snap, traps["ping"]["chain_read_buffer"], traps["ping"]["read_buffer_id"])
     ping_context = [
@@ -220,10 +223,10 @@ def test_traps_share_or_read_their_context() -> None:
     ]
 
 
-def test_importer_sees_the_chain() -> None:
-    graph = _graph()
+def test_importer_sees_the_chain(name: str) -> None:
+    graph = _graph(name)
     ids = graph.node_id
-    for hop in _expected()["chain_from_main_global"]:
+    for hop in _expected(name)["chain_from_main_global"]:
         (src,) = np.flatnonzero(ids == hop["from_id"])
         (dst,) = np.flatnonzero(ids == hop["to_id"])
         first, last = int(graph.node_first_edge[src]), int(graph.node_first_edge[src + 1])

@@ -24,44 +24,46 @@ from helpers.plain_snapshot import PlainSnapshot, assert_chain
 
 DIR = REPO / "fixtures" / "chromium"
 NAME = "detached_dom"
+RUNS = [NAME, f"{NAME}.run2"]  # two runs of the same generator
+pytestmark = pytest.mark.parametrize("name", RUNS)
 
 
 @cache
-def _expected() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((DIR / f"{NAME}.expected.json").read_text())
+def _expected(name: str = NAME) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DIR / f"{name}.expected.json").read_text())
     return data
 
 
 @cache
-def _plain() -> PlainSnapshot:
-    return PlainSnapshot.read(DIR / f"{NAME}.heapsnapshot.gz")
+def _plain(name: str = NAME) -> PlainSnapshot:
+    return PlainSnapshot.read(DIR / f"{name}.heapsnapshot.gz")
 
 
 @cache
-def _graph() -> RetentionGraph:
-    return load_graph(str(DIR / f"{NAME}.heapsnapshot.gz"))
+def _graph(name: str = NAME) -> RetentionGraph:
+    return load_graph(str(DIR / f"{name}.heapsnapshot.gz"))
 
 
-def _panels() -> dict[str, dict[str, Any]]:
-    return {p["kind"]: p for p in _expected()["panels"]}
+def _panels(name: str) -> dict[str, dict[str, Any]]:
+    return {p["kind"]: p for p in _expected(name)["panels"]}
 
 
 KINDS = ["held-panel", "inner-held-panel", "dropped-panel", "live-panel"]
 
 
-def test_expectations() -> None:
-    panels = _panels()
+def test_expectations(name: str) -> None:
+    panels = _panels(name)
     assert list(panels) == KINDS
-    assert _expected()["expected_leaks"] == ["held-panel", "inner-held-panel"]
-    assert [k for k, p in panels.items() if p["expected_leak"]] == _expected()["expected_leaks"]
+    assert _expected(name)["expected_leaks"] == ["held-panel", "inner-held-panel"]
+    assert [k for k, p in panels.items() if p["expected_leak"]] == _expected(name)["expected_leaks"]
     assert not panels["live-panel"]["detached"] and panels["live-panel"]["held_from_js"]
     assert not panels["dropped-panel"]["held_from_js"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_elements_present_with_their_detachedness(kind: str) -> None:
-    snap = _plain()
-    panel = _panels()[kind]
+def test_elements_present_with_their_detachedness(name: str, kind: str) -> None:
+    snap = _plain(name)
+    panel = _panels(name)[kind]
     assert panel["element_count"] == len(panel["elements"])
     for element in panel["elements"]:
         assert snap.has_id(element["id"]) == panel["expected_in_snapshot"] == element["present"]
@@ -75,21 +77,21 @@ def test_elements_present_with_their_detachedness(kind: str) -> None:
     assert names[f'<li class="{kind}-item">'] == panel["element_count"] - 2
 
 
-def test_every_detached_node_belongs_to_a_held_panel() -> None:
-    snap = _plain()
-    held = {e["id"] for p in _expected()["panels"] if p["expected_leak"] for e in p["elements"]}
+def test_every_detached_node_belongs_to_a_held_panel(name: str) -> None:
+    snap = _plain(name)
+    held = {e["id"] for p in _expected(name)["panels"] if p["expected_leak"] for e in p["elements"]}
     detached = {snap.node_id(o) for o in range(snap.node_count) if snap.detachedness(o) == 2}
     assert detached == held
-    assert _expected()["detached_nodes_outside_held_panels"] == []
+    assert _expected(name)["detached_nodes_outside_held_panels"] == []
     counts = Counter(snap.detachedness(o) for o in range(snap.node_count))
-    assert {str(k): v for k, v in counts.items()} == _expected()["detachedness_counts"]
+    assert {str(k): v for k, v in counts.items()} == _expected(name)["detachedness_counts"]
 
 
 @pytest.mark.parametrize("kind", ["held-panel", "inner-held-panel", "live-panel"])
-def test_holder_chain(kind: str) -> None:
-    snap = _plain()
-    panel = _panels()[kind]
-    glob = _expected()["main"]["window_global"]["id"]
+def test_holder_chain(name: str, kind: str) -> None:
+    snap = _plain(name)
+    panel = _panels(name)[kind]
+    glob = _expected(name)["main"]["window_global"]["id"]
     assert_chain(snap, panel["holder_chain"], glob)
     assert panel["holder_chain"][0]["edge_name"] == panel["holder"]["property"]
     assert panel["crossing_edge"] == panel["holder_chain"][-1]
@@ -104,8 +106,8 @@ def test_holder_chain(kind: str) -> None:
         assert panel["held_node_to_root"][-1]["to_id"] == root
 
 
-def _reachable_without(cut_to: int) -> set[int]:
-    snap = _plain()
+def _reachable_without(name: str, cut_to: int) -> set[int]:
+    snap = _plain(name)
     seen, stack = {0}, [0]
     while stack:
         cur = stack.pop()
@@ -118,29 +120,29 @@ def _reachable_without(cut_to: int) -> set[int]:
 
 
 @pytest.mark.parametrize("kind", ["held-panel", "inner-held-panel"])
-def test_the_js_holder_alone_keeps_the_subtree(kind: str) -> None:
+def test_the_js_holder_alone_keeps_the_subtree(name: str, kind: str) -> None:
     """Without the JS-held node the whole subtree is unreachable; the other one stays."""
-    snap = _plain()
-    panels = _panels()
+    snap = _plain(name)
+    panels = _panels(name)
     held = snap.ordinal(panels[kind]["js_held_node_id"])
     # The JS-held node's retainers are the global's property and DOM-internal edges only
     # (from its own subtree): the holder is the one JS edge.
     subtree = {snap.ordinal(e["id"]) for e in panels[kind]["elements"]}
     outside = [(o, e) for o, e in snap.retainers(held) if o not in subtree and e.type != "weak"]
-    glob = snap.ordinal(_expected()["main"]["window_global"]["id"])
+    glob = snap.ordinal(_expected(name)["main"]["window_global"]["id"])
     assert {(o, e.type, e.name) for o, e in outside} >= {
         (glob, "property", panels[kind]["holder"]["property"])
     }
-    alive = _reachable_without(held)
+    alive = _reachable_without(name, held)
     assert subtree.isdisjoint(alive)
     other = "inner-held-panel" if kind == "held-panel" else "held-panel"
     assert {snap.ordinal(e["id"]) for e in panels[other]["elements"]} <= alive
 
 
-def test_importer_ids_detachedness_and_holders() -> None:
-    graph = _graph()
+def test_importer_ids_detachedness_and_holders(name: str) -> None:
+    graph = _graph(name)
     ids = graph.node_id
-    for panel in _expected()["panels"]:
+    for panel in _expected(name)["panels"]:
         for element in panel["elements"]:
             hits = np.flatnonzero(ids == element["id"])
             assert hits.size == (1 if element["present"] else 0)
