@@ -184,3 +184,33 @@ def test_importer_has_the_cells_and_edges() -> None:
     # The listener function is a root target.
     targets = {int(t) for t in graph.edge_target[graph.roots.edge]}
     assert node(frames["listener"]["first_frame_cell"]["address"]) in targets
+
+
+def test_cc_log_names_the_listener_holder_edge_by_edge() -> None:
+    """The CC log of the same dump: top Document → EventListenerManager → CallbackObject
+    (the GC root's ``holder``) → the function, with the same addresses as the GC log."""
+    frame = _frames()["listener"]
+    text = gzip.decompress((DIR / _expected()["cc_file"]).read_bytes()).decode("latin-1")
+    graph_part = text.split("\n==========\n", 1)[0]
+    nodes: dict[str, str] = {}
+    edges: dict[str, list[tuple[str, str]]] = {}
+    current = ""
+    for line in graph_part.split("\n"):
+        if line.startswith("> "):
+            target, _, name = line[2:].partition(" ")
+            edges[current].append((target, name))
+        elif m := re.match(r"^(0x[0-9a-f]+) (\[(?:rc=\d+|gc|gc\.marked)\] .*)$", line):
+            current = m[1]
+            nodes[current] = m[2]
+            edges[current] = []
+    chain = frame["cc_holder_chain"]
+    assert chain[0]["from_description"].endswith(
+        f"Document normal (xhtml) {_expected()['top_url']}"
+    )
+    for hop in chain:
+        assert nodes[hop["from"]] == hop["from_description"]
+        assert (hop["to"], hop["edge_name"]) in edges[hop["from"]]
+    assert chain[-1]["to"] == frame["first_frame_cell"]["address"]
+    assert nodes[chain[-1]["to"]] == "[gc] JS Object (Function - onParentPing)"
+    (root,) = frame["holder_roots"]
+    assert root["name"] == f"mCallback, holder {chain[-1]['from']}"
