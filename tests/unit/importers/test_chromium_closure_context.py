@@ -122,6 +122,8 @@ def test_location_of_the_leaking_closure(name: str) -> None:
     snap = _plain(name)
     loc = _expected(name)["leak"]["some_method_location"]
     source = SOURCE.read_text()
+    assert REPO / loc["repository_path"] == SOURCE
+    assert loc["script_url"].endswith("/" + SOURCE.name)
     line = source.split("\n")[loc["line"]]
     assert line == loc["text_of_line"]
     assert line[loc["column"] :].startswith("()")
