@@ -214,3 +214,14 @@ def test_cc_log_names_the_listener_holder_edge_by_edge() -> None:
     assert nodes[chain[-1]["to"]] == "[gc] JS Object (Function - onParentPing)"
     (root,) = frame["holder_roots"]
     assert root["name"] == f"mCallback, holder {chain[-1]['from']}"
+
+
+def test_no_other_page_realm_in_the_log() -> None:
+    """Besides the page's realms (top, the two zombies, the attached iframe) the content
+    process holds only Firefox's privileged shared JSM global: nothing else to report."""
+    expected = _expected()
+    names = [name for name, _, _ in _log()["realms"]]
+    page = [n for n in names if n.startswith(expected["page_origin"])]
+    assert page == expected["realm_headers_of_this_origin"]
+    assert len(page) == 4
+    assert [n for n in names if n not in page] == ["[System Principal], shared JSM global"]
