@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leakhunt.graph.code import CapturedUseTable, CodeLocationTable
 from leakhunt.graph.core import ContextTable, EphemeronTable, RetentionGraph, RootTable, SourceInfo
 
 __all__ = ["decode_graph", "decode_strings", "encode_graph", "encode_strings"]
@@ -71,6 +72,14 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
         eph_entry_halves=graph.ephemerons.entry_halves,
         context_node=graph.contexts.node,
         context_global=graph.contexts.global_node,
+        location_node=graph.code_locations.node,
+        location_script=graph.code_locations.script,
+        location_line=graph.code_locations.line,
+        location_column=graph.code_locations.column,
+        use_function=graph.captured_uses.function,
+        use_context=graph.captured_uses.context,
+        use_name=graph.captured_uses.name,
+        use_covered=graph.captured_uses.covered,
     )
     attrs = {
         "type_names": list(graph.type_names),
@@ -83,6 +92,7 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
             "details": [list(pair) for pair in graph.source.details],
         },
         "problems": list(graph.problems),
+        "uses_known": graph.captured_uses.known,
     }
     return arrays, attrs
 
@@ -114,5 +124,18 @@ def decode_graph(arrays: dict[str, npt.NDArray[Any]], attrs: dict[str, Any]) -> 
             tuple((str(k), str(v)) for k, v in source["details"]),
         ),
         problems=tuple(attrs["problems"]),
+        code_locations=CodeLocationTable(
+            arrays["location_node"],
+            arrays["location_script"],
+            arrays["location_line"],
+            arrays["location_column"],
+        ),
+        captured_uses=CapturedUseTable(
+            bool(attrs["uses_known"]),
+            arrays["use_function"],
+            arrays["use_context"],
+            arrays["use_name"],
+            arrays["use_covered"],
+        ),
         **columns,
     )
