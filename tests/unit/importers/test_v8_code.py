@@ -67,4 +67,4 @@ def test_node20_has_locations_but_no_use_information(node_closure_leak: Retentio
     for method in methods:
         row = graph.code_locations.row_of(method)
         assert graph.strings[int(graph.code_locations.script[row])].endswith("closure_leak.js")
-        assert int(graph.code_locations.line[row]) == _line_of(script, "new Thing(function someMethod")
+        assert int(graph.code_locations.line[row]) == _line_of(script, "  globalThis.theThing = new Thing(function someMethod")
