@@ -80,6 +80,7 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
         use_context=graph.captured_uses.context,
         use_name=graph.captured_uses.name,
         use_covered=graph.captured_uses.covered,
+        use_contexts=graph.captured_uses.contexts,
     )
     attrs = {
         "type_names": list(graph.type_names),
@@ -136,6 +137,7 @@ def decode_graph(arrays: dict[str, npt.NDArray[Any]], attrs: dict[str, Any]) -> 
             arrays["use_context"],
             arrays["use_name"],
             arrays["use_covered"],
+            arrays["use_contexts"],
         ),
         **columns,
     )

@@ -18,7 +18,7 @@ False
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +80,9 @@ class CapturedUseTable:
     """String index of the variable's name."""
     covered: I32
     """Function node ordinals whose uses are known, ascending."""
+    contexts: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Function contexts (not script-level ones) on the scope chains of :attr:`covered`
+    functions, ascending: for these, a variable no row names is read by none of them."""
 
     def __len__(self) -> int:
         return int(self.function.shape[0])
@@ -88,4 +91,4 @@ class CapturedUseTable:
     def empty() -> CapturedUseTable:
         """No information."""
         none = np.zeros(0, np.int32)
-        return CapturedUseTable(False, none, none, np.zeros(0, np.uint32), none)
+        return CapturedUseTable(False, none, none, np.zeros(0, np.uint32), none, none)

@@ -249,6 +249,7 @@ def read_captured_uses(
     contexts: list[int] = []
     used_names: list[int] = []
     covered: list[int] = []
+    known_contexts: set[int] = set()
     for row in range(len(locations)):
         closure = int(locations.node[row])
         script = int(location_scripts[row])
@@ -269,6 +270,7 @@ def read_captured_uses(
             continue
         covered.append(closure)
         chain = _context_chain(edges, closure, scopes, own)
+        known_contexts.update(chain.values())
         for declaring, name in _uses_below(scopes, own):
             context = chain.get(declaring)
             if context is not None:
@@ -281,6 +283,7 @@ def read_captured_uses(
         context=np.array(contexts, dtype=np.int32),
         name=np.array(used_names, dtype=np.uint32),
         covered=np.unique(np.array(covered, dtype=np.int32)),
+        contexts=np.array(sorted(known_contexts), dtype=np.int32),
     )
 
 
@@ -306,6 +309,8 @@ def _context_chain(edges: _Edges, closure: int, scopes: list[_Scope], own: int) 
     ancestor = scopes[own].parent
     while ancestor >= 0 and context >= 0:
         scope = scopes[ancestor]
+        if scope.scope_id == _SCRIPT_SCOPE:
+            break  # the script's own context lives as long as the script: not a closure's
         if scope.variables:
             names = {edges.columns.strings[i] for i in scope.variables}
             if not names <= edges.context_variable_names(context):

@@ -1,0 +1,311 @@
+"""Comparing snapshots: class growth, objects allocated between snapshots, memlab's leak method.
+
+* **Class growth** (any engine): per class, count, shallow size and DevTools class retained size
+  in the first and the last snapshot.
+* **Allocated between** (V8): objects of TARGET whose id BASE does not have. V8 keeps an object's
+  id for its lifetime; an id seen in both with a *different class* is a new object that reused
+  the id (or address) and counts as new.
+* **Three-snapshot method** (memlab's ``find-leaks``): objects allocated between BASE and TARGET
+  that are still alive in FINAL (matched by id and class). Objects freed before FINAL are
+  transient and never reported.
+
+Leaked objects are reduced to *leak roots* (application-level leaked objects not owned, in the
+dominator tree, by another leaked application-level object: a leaked ``Session`` is reported,
+its payload array is not) and clustered by the shape of their retaining path
+(:func:`~leakhunt.analyzers.traces.path_shape`), one cluster per mechanism, each with a
+representative trace carrying the retained size of every hop. All targets share one BFS.
+
+SpiderMonkey and Gecko dumps identify cells by address. Addresses are compared only between
+dumps of one log file (one process); even then the collector moves cells (nursery promotion,
+compaction), so a match is not proof of identity and the result says so. Dumps from different
+files fall back to class growth.
+
+Examples
+--------
+>>> from leakhunt.graph.builder import GraphBuilder, SourceInfo
+>>> from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+>>> def heap(items):
+...     b = GraphBuilder()
+...     glob = b.add_node(NodeKind.OBJECT, "global", node_id=1)
+...     _ = b.add_root(glob, RootKind.USER, "global")
+...     for node_id in items:
+...         item = b.add_node(NodeKind.OBJECT, "Item", node_id=node_id, self_size=16)
+...         _ = b.add_edge(glob, item, EdgeKind.PROPERTY, f"item{node_id}")
+...     return b.freeze(SourceInfo("inline", "test", "V8"))
+>>> report = diff_snapshots(heap([3]), heap([3, 5, 7]), heap([3, 5]))
+>>> report.method, report.allocated_between, report.leaked_objects
+('three-snapshot', 2, 1)
+>>> [(c.class_name, c.count, c.node_ids) for c in report.clusters]
+[('Item', 1, (5,))]
+>>> [(g.class_name, g.count_delta) for g in report.growth]
+[('Item', 1)]
+
+References
+----------
+memlab, ``find-leaks`` (baseline / target / final snapshots), https://facebook.github.io/memlab/
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
+
+from leakhunt.analyzers.dominator_results import DominatorTree
+from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.leak_results import ClassGrowth, DiffReport, LeakCluster
+from leakhunt.analyzers.paths import RootDistances, find_retaining_paths
+from leakhunt.analyzers.top import compute_class_columns
+from leakhunt.analyzers.traces import application_mask, make_trace, path_shape, trace_fingerprint
+from leakhunt.graph.core import RetentionGraph
+from leakhunt.graph.kinds import NodeKind
+
+__all__ = ["compute_class_growth", "diff_snapshots", "find_leak_roots", "match_new_objects"]
+
+RULE = "diff cluster"
+"""Rule name of diff clusters (part of their fingerprints)."""
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def _class_codes(graph: RetentionGraph, codebook: dict[str, int]) -> npt.NDArray[np.int64]:
+    """A code per node, equal across graphs for equal class names."""
+    used = np.unique(graph.node_class)
+    lookup = np.full(len(graph.strings), -1, dtype=np.int64)
+    lookup[used] = [
+        codebook.setdefault(graph.strings[int(u)], len(codebook)) for u in used.tolist()
+    ]
+    codes: npt.NDArray[np.int64] = lookup[graph.node_class]
+    return codes
+
+
+def _match(
+    before: RetentionGraph, after: RetentionGraph
+) -> tuple[npt.NDArray[np.int64], BoolArray, BoolArray]:
+    """For every node of ``after``: its ordinal in ``before`` (or -1), id found, class equal."""
+    codebook: dict[str, int] = {}
+    before_codes = _class_codes(before, codebook)
+    after_codes = _class_codes(after, codebook)
+    order = np.argsort(before.node_id, kind="stable")
+    sorted_ids = before.node_id[order]
+    position = np.searchsorted(sorted_ids, after.node_id)
+    clipped = np.minimum(position, max(sorted_ids.size - 1, 0))
+    found = (
+        (position < sorted_ids.size) & (sorted_ids[clipped] == after.node_id)
+        if sorted_ids.size
+        else np.zeros(after.node_count, np.bool_)
+    )
+    ordinal = np.where(found, order[clipped] if sorted_ids.size else -1, -1).astype(np.int64)
+    same_class = found & (before_codes[np.maximum(ordinal, 0)] == after_codes)
+    return ordinal, found, same_class
+
+
+def match_new_objects(before: RetentionGraph, after: RetentionGraph) -> tuple[BoolArray, int]:
+    """Nodes of ``after`` that ``before`` did not have, and how many ids were reused.
+
+    A node is new when its id is absent from ``before`` or present with another class (the id
+    or address was reused by a new object). Synthetic nodes are never new.
+
+    Examples
+    --------
+    >>> from leakhunt.graph.builder import GraphBuilder, SourceInfo
+    >>> from leakhunt.graph.kinds import NodeKind
+    >>> def heap(pairs):
+    ...     b = GraphBuilder()
+    ...     for node_id, cls in pairs:
+    ...         _ = b.add_node(NodeKind.OBJECT, cls, node_id=node_id)
+    ...     return b.freeze(SourceInfo("inline", "test", "V8"))
+    >>> new, reused = match_new_objects(heap([(3, "A"), (5, "B")]), heap([(3, "A"), (5, "C"), (7, "D")]))
+    >>> new.tolist(), reused
+    ([False, False, True, True], 1)
+    """
+    _, found, same_class = _match(before, after)
+    new = ~same_class
+    new &= after.node_kind != NodeKind.SYNTHETIC
+    new[after.root_node] = False
+    return new, int(np.count_nonzero(found & ~same_class))
+
+
+def find_leak_roots(
+    graph: RetentionGraph, leaked: BoolArray, idom: npt.NDArray[np.int32]
+) -> npt.NDArray[np.int64]:
+    """Application-level leaked nodes not dominated through leaked nodes by another such node."""
+    candidates = leaked & application_mask(graph)
+    roots = np.flatnonzero(candidates)
+    keep = np.ones(roots.size, dtype=np.bool_)
+    current = idom[roots].astype(np.int64)
+    active = leaked[current] & (current != roots)
+    # Climb all chains at once while they stay inside the leaked region.
+    while active.any():
+        owned = active & candidates[current]
+        keep &= ~owned
+        active &= ~owned
+        parent = idom[current].astype(np.int64)
+        active &= parent != current
+        current = np.where(active, parent, current)
+        active &= leaked[current]
+    result: npt.NDArray[np.int64] = roots[keep].astype(np.int64)
+    return result
+
+
+def compute_class_growth(
+    first: RetentionGraph, first_tree: DominatorTree, last: RetentionGraph, last_tree: DominatorTree
+) -> tuple[ClassGrowth, ...]:
+    """Classes whose count or retained size grew from ``first`` to ``last``."""
+    rows: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    for offset, (graph, tree) in enumerate(((first, first_tree), (last, last_tree))):
+        columns = compute_class_columns(graph, tree)
+        for name, count, self_size, retained in zip(
+            columns.class_name.tolist(),
+            columns.count.tolist(),
+            columns.self_size.tolist(),
+            columns.retained_size.tolist(),
+            strict=True,
+        ):
+            row = rows[graph.strings[name]]
+            row[offset] += count
+            row[2 + offset] += self_size
+            row[4 + offset] += retained
+    growth = [
+        ClassGrowth(name, r[0], r[1], r[2], r[3], r[4], r[5])
+        for name, r in rows.items()
+        if r[1] > r[0] or r[5] > r[4]
+    ]
+    growth.sort(key=lambda g: (-g.retained_delta, -g.count_delta, g.class_name))
+    return tuple(growth)
+
+
+def _identity(base: RetentionGraph, target: RetentionGraph) -> tuple[str | None, tuple[str, ...]]:
+    engines = {base.source.engine, target.source.engine}
+    if engines == {"V8"}:
+        return "V8 node ids (stable for an object's lifetime), class checked against id reuse", ()
+    if len(engines) > 1:
+        return None, (
+            f"snapshots from different engines ({', '.join(sorted(engines))}): only class growth is compared",
+        )
+    if base.source.path == target.source.path:
+        return (
+            "cell addresses within one log (one process), class checked",
+            (
+                "addresses are not identities: the collector moves cells (nursery promotion, "
+                "compaction), so a moved object looks new and a reused address can look old; "
+                "treat the clusters as approximate",
+            ),
+        )
+    return None, (
+        "dumps from different files: cell addresses are not comparable across processes; "
+        "only class growth is compared",
+    )
+
+
+def _tree(graph: RetentionGraph, tree: DominatorTree | None) -> DominatorTree:
+    return tree if tree is not None else compute_dominators(graph)
+
+
+def diff_snapshots(
+    base: RetentionGraph,
+    target: RetentionGraph,
+    final: RetentionGraph | None = None,
+    *,
+    base_tree: DominatorTree | None = None,
+    last_tree: DominatorTree | None = None,
+    last_distances: RootDistances | None = None,
+) -> DiffReport:
+    """Compare BASE with TARGET (and FINAL): growth, new objects, leak clusters.
+
+    Parameters
+    ----------
+    base, target, final
+        Snapshots of one program in time order; with ``final``, memlab's three-snapshot method.
+    base_tree, last_tree
+        Dominator trees of ``base`` and of the last snapshot (computed when omitted).
+    last_distances
+        The root BFS of the last snapshot, to reuse (for example from the cache).
+
+    Returns
+    -------
+    DiffReport
+        Frozen result; clusters and traces refer to the last snapshot.
+    """
+    last = final if final is not None else target
+    base_tree = _tree(base, base_tree)
+    last_tree = _tree(last, last_tree)
+    growth = compute_class_growth(base, base_tree, last, last_tree)
+    sources = tuple(g.source.path for g in (base, target, final) if g is not None)
+    identity, notes = _identity(base, target)
+    if identity is None:
+        return DiffReport(
+            sources, "class-growth", "none", notes, growth, 0, 0, 0, (), last.source.path
+        )
+    new_in_target, reused = match_new_objects(base, target)
+    if final is not None:
+        ordinal, _, same_class = _match(target, final)
+        leaked = same_class & new_in_target[np.maximum(ordinal, 0)]
+        method = "three-snapshot"
+    else:
+        leaked = new_in_target
+        method = "allocated-between"
+        notes = (
+            *notes,
+            "two snapshots: objects allocated between them include transient ones; give a FINAL "
+            "snapshot (after the action is undone) for memlab's leak method",
+        )
+    roots = find_leak_roots(last, leaked, last_tree.idom)
+    clusters, through_code = _cluster(last, roots, last_tree.retained_size, last_distances)
+    if through_code:
+        notes = (
+            *notes,
+            f"{through_code} new object(s) held only through compiled-code metadata (feedback, "
+            "allocation-site boilerplates: JIT warm-up) are not reported as leaks",
+        )
+    return DiffReport(
+        sources=sources,
+        method=method,
+        identity=identity,
+        notes=notes,
+        growth=growth,
+        allocated_between=int(np.count_nonzero(new_in_target)),
+        id_reuse=reused,
+        leaked_objects=int(np.count_nonzero(leaked)),
+        clusters=clusters,
+        trace_source=last.source.path,
+    )
+
+
+def _cluster(
+    graph: RetentionGraph,
+    roots: npt.NDArray[np.int64],
+    retained: npt.NDArray[np.int64],
+    distances: RootDistances | None,
+) -> tuple[tuple[LeakCluster, ...], int]:
+    """Clusters by path shape, and how many roots were left out as held by code metadata."""
+    report = find_retaining_paths(graph, roots, distances=distances)
+    groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+    path_of = {}
+    through_code = 0
+    for path in report.paths:
+        if any(int(graph.node_kind[node]) == NodeKind.CODE for node in path.nodes):
+            through_code += 1
+            continue
+        shape = path_shape(graph, path)
+        groups[shape].append((int(retained[path.target]), path.target))
+        path_of[path.target] = path
+    clusters = []
+    for shape, members in groups.items():
+        members.sort(key=lambda m: (-m[0], int(graph.node_id[m[1]])))
+        representative = path_of[members[0][1]]
+        trace = make_trace(graph, representative, retained)
+        clusters.append(
+            LeakCluster(
+                shape=shape,
+                fingerprint=trace_fingerprint(RULE, trace),
+                class_name=trace.steps[-1].class_name,
+                count=len(members),
+                retained_size=sum(m[0] for m in members),
+                node_ids=tuple(int(graph.node_id[m[1]]) for m in members),
+                trace=trace,
+            )
+        )
+    clusters.sort(key=lambda c: (-c.retained_size, c.shape))
+    return tuple(clusters), through_code
