@@ -19,9 +19,11 @@ from collections.abc import Sequence
 import click
 
 from leakhunt import __version__
+from leakhunt.cli.diff import diff
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
+from leakhunt.cli.suspects import suspects
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
 
@@ -33,7 +35,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, diff, suspects)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -51,6 +53,8 @@ def cli() -> None:
       leakhunt paths gnome-shell.heap 0x7f3a2c0b1040 --dump 0
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
+      leakhunt diff base.heapsnapshot target.heapsnapshot final.heapsnapshot
+      leakhunt suspects app.heapsnapshot
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
     """
