@@ -65,17 +65,17 @@ class DiffTextRenderer(Renderer[DiffReport]):
                 f"leaked by the method: {result.leaked_objects:,}; ids reused by another class: {result.id_reuse:,}"
             )
         if result.clusters:
-            lines.append(
-                f"\n{len(result.clusters)} leak cluster(s) (traces in {result.trace_source}):"
-            )
+            lines += [
+                "",
+                f"{len(result.clusters)} leak cluster(s) (traces in {result.trace_source}):",
+            ]
             for index, cluster in enumerate(result.clusters, start=1):
                 lines += cluster_lines(cluster, index)
         elif result.method != "class-growth":
             lines += ["", "No leaked objects."]
         if result.growth:
-            lines.append(
-                f"\nClass growth (top {min(self.growth_rows, len(result.growth))} of {len(result.growth)}):"
-            )
+            shown = min(self.growth_rows, len(result.growth))
+            lines += ["", f"Class growth (top {shown} of {len(result.growth)}):"]
             lines.append(f"  {'class':<40} {'count':>14} {'self':>12} {'retained':>12}")
             for row in result.growth[: self.growth_rows]:
                 lines.append(
