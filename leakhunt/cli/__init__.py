@@ -21,6 +21,7 @@ import click
 from leakhunt import __version__
 from leakhunt.cli.diff import diff
 from leakhunt.cli.export import export
+from leakhunt.cli.gate import gate
 from leakhunt.cli.paths import paths
 from leakhunt.cli.summary import summary
 from leakhunt.cli.suspects import suspects
@@ -35,7 +36,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, diff, suspects)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, diff, suspects, gate)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -55,6 +56,7 @@ def cli() -> None:
       leakhunt export app.heapsnapshot -o nodes.parquet
       leakhunt diff base.heapsnapshot target.heapsnapshot final.heapsnapshot
       leakhunt suspects app.heapsnapshot
+      leakhunt gate base.heapsnapshot target.heapsnapshot final.heapsnapshot --format sarif
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
     """

@@ -1,0 +1,84 @@
+"""What checks read: snapshots and their analyses, each computed at most once per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from leakhunt.analyzers.diff import diff_snapshots
+from leakhunt.analyzers.dominator_results import DominatorTree
+from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.leak_results import DiffReport, SuspectReport
+from leakhunt.analyzers.paths import RootDistances, compute_root_distances
+from leakhunt.analyzers.suspects import SuspectOptions, find_suspects
+from leakhunt.graph.core import RetentionGraph
+
+__all__ = ["DiffInputs", "SnapshotInputs"]
+
+
+class SnapshotInputs:
+    """One snapshot with lazily computed, memoised analyses.
+
+    ``tree_provider`` and ``distances_provider`` let the caller plug in cached results.
+    """
+
+    def __init__(
+        self,
+        graph: RetentionGraph,
+        tree_provider: Callable[[], DominatorTree] | None = None,
+        distances_provider: Callable[[], RootDistances] | None = None,
+    ) -> None:
+        self.graph = graph
+        self.path = graph.source.path
+        self._tree_provider = tree_provider or (lambda: compute_dominators(graph))
+        self._distances_provider = distances_provider or (lambda: compute_root_distances(graph))
+        self._tree: DominatorTree | None = None
+        self._distances: RootDistances | None = None
+        self._suspects: SuspectReport | None = None
+
+    def tree(self) -> DominatorTree:
+        """DevTools dominator tree."""
+        if self._tree is None:
+            self._tree = self._tree_provider()
+        return self._tree
+
+    def distances(self) -> RootDistances:
+        """Root BFS."""
+        if self._distances is None:
+            self._distances = self._distances_provider()
+        return self._distances
+
+    def suspects(self) -> SuspectReport:
+        """Leak suspects with default thresholds (checks filter by kind and size)."""
+        if self._suspects is None:
+            options = SuspectOptions(min_retained=0, context_min_retained=0)
+            self._suspects = find_suspects(
+                self.graph, self.tree(), options, distances=self.distances()
+            )
+        return self._suspects
+
+
+@dataclass(slots=True)
+class DiffInputs:
+    """The snapshot sequence, with the diff computed once."""
+
+    snapshots: tuple[SnapshotInputs, ...]
+    """Base, target and optionally final."""
+    _report: DiffReport | None = None
+
+    @property
+    def subject(self) -> str:
+        """``base → target → final``."""
+        return " → ".join(s.path for s in self.snapshots)
+
+    def report(self) -> DiffReport:
+        """The diff of the sequence."""
+        if self._report is None:
+            first, last = self.snapshots[0], self.snapshots[-1]
+            self._report = diff_snapshots(
+                *(s.graph for s in self.snapshots),
+                base_tree=first.tree(),
+                last_tree=last.tree(),
+                last_distances=last.distances(),
+            )
+        return self._report
