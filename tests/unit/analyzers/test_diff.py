@@ -9,7 +9,8 @@ from leakhunt.analyzers.diff import diff_snapshots, find_leak_roots, match_new_o
 from leakhunt.analyzers.leak_results import DiffReport
 from leakhunt.graph.builder import GraphBuilder, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from tests.helpers.leak_fixtures import expected, object_counts, stage, stage_path
+
+from helpers.leak_fixtures import expected, object_counts, stage, stage_path
 
 
 @pytest.fixture(scope="module")

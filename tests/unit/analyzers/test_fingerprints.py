@@ -5,7 +5,8 @@ from __future__ import annotations
 from leakhunt.analyzers.diff import diff_snapshots
 from leakhunt.analyzers.fingerprints import fingerprint
 from leakhunt.analyzers.suspects import find_suspects
-from tests.helpers.leak_fixtures import STAGES, V8, snapshot, stage
+
+from helpers.leak_fixtures import STAGES, V8, snapshot, stage
 
 
 def _cluster_prints(run: str) -> list[str]:

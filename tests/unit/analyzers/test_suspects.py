@@ -9,7 +9,8 @@ import pytest
 from leakhunt.analyzers.leak_results import SuspectReport
 from leakhunt.analyzers.suspects import SuspectOptions, find_suspects
 from leakhunt.errors import ConfigError
-from tests.helpers.leak_fixtures import CHROMIUM, V8, expected, snapshot, stage
+
+from helpers.leak_fixtures import CHROMIUM, V8, expected, snapshot, stage
 
 
 def _suspects(path: Path) -> SuspectReport:
