@@ -130,8 +130,13 @@ def match_new_objects(before: RetentionGraph, after: RetentionGraph) -> tuple[Bo
 def find_leak_roots(
     graph: RetentionGraph, leaked: BoolArray, idom: npt.NDArray[np.int32]
 ) -> npt.NDArray[np.int64]:
-    """Application-level leaked nodes not dominated through leaked nodes by another such node."""
-    candidates = leaked & application_mask(graph)
+    """Application-level leaked nodes not dominated through leaked nodes by another such node.
+
+    Embedder-owned objects count only when the engine flags them detached (DOM nodes cut from
+    their document): the rest (browser caches, runtime bindings) are the embedder's business.
+    """
+    native = graph.node_kind == NodeKind.NATIVE
+    candidates = leaked & application_mask(graph) & (~native | (graph.node_detachedness == 2))
     roots = np.flatnonzero(candidates)
     keep = np.ones(roots.size, dtype=np.bool_)
     current = idom[roots].astype(np.int64)

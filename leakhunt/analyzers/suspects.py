@@ -41,13 +41,14 @@ from leakhunt.analyzers.accumulation import find_accumulation_points, find_group
 from leakhunt.analyzers.closure_contexts import ContextRetention, find_closure_context_leaks
 from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.analyzers.dominators import compute_dominators
+from leakhunt.analyzers.fingerprints import normalise_edge
 from leakhunt.analyzers.leak_results import Suspect, SuspectReport
 from leakhunt.analyzers.paths import RootDistances, find_retaining_paths
 from leakhunt.analyzers.results import RetentionPath
 from leakhunt.analyzers.traces import application_mask, display_class, make_trace, trace_fingerprint
 from leakhunt.errors import ConfigError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.graph.kinds import NodeKind
+from leakhunt.graph.kinds import EdgeKind, NodeKind
 from leakhunt.graph.retainers import Retainers, build_retainers
 
 __all__ = ["SuspectOptions", "find_suspects"]
@@ -56,6 +57,7 @@ ACCUMULATION = "accumulation point"
 GROUP = "group"
 CLOSURE_CONTEXT = "closure context"
 DETACHED_DOM = "detached DOM"
+_EDGE_KINDS = tuple(kind.name.lower().replace("_", " ") for kind in EdgeKind)
 SUSPECT_KINDS = (ACCUMULATION, GROUP, CLOSURE_CONTEXT, DETACHED_DOM)
 """Every kind of suspect, in report order."""
 
@@ -301,9 +303,8 @@ def find_suspects(
     floor = max(options.min_retained, int(options.min_share * total))
     drafts = _accumulations(graph, tree, app, floor, options)
     drafts += _groups(graph, tree, app, floor, options, {d.holder for d in drafts})
-    found = find_closure_context_leaks(
-        graph, tree, retainers, min_retained=options.context_min_retained
-    )
+    # Each link of a chain may be small; the threshold applies to the merged mechanism.
+    found = find_closure_context_leaks(graph, tree, retainers, min_retained=0)
     drafts += _contexts(graph, found, tree)
     drafts += _detached(graph, tree, 0)
     paths = find_retaining_paths(graph, [d.target for d in drafts], distances=distances)
@@ -329,12 +330,20 @@ def find_suspects(
             count=draft.count,
             location=_location(graph, draft.location_node),
         )
-        # Detached subtrees held by one object are one finding, whatever node they enter by.
-        key = suspect.holder if draft.kind == DETACHED_DOM else suspect.fingerprint
+        key = suspect.fingerprint
+        if draft.kind == DETACHED_DOM:
+            # Detached nodes held by one reference of one object are one finding, whatever
+            # node of the subtree the reference enters by.
+            key = f"{suspect.holder}\x00{_reference_from(graph, path, draft.holder)}"
         merged[(draft.kind, key)].append(suspect)
     suspects = [
         _merge(graph, tree, group, [s.trace.steps[-1].node for s in group])
         for group in merged.values()
+    ]
+    suspects = [
+        s
+        for s in suspects
+        if s.kind != CLOSURE_CONTEXT or s.retained_size >= options.context_min_retained
     ]
     suspects.sort(key=lambda s: (-s.retained_size, SUSPECT_KINDS.index(s.kind), s.holder_id))
     notes = []
@@ -343,6 +352,16 @@ def find_suspects(
             "closure-context verdicts are heuristic: the snapshot does not say which variables functions read"
         )
     return SuspectReport(graph.source.path, total, tuple(suspects), tuple(notes))
+
+
+def _reference_from(graph: RetentionGraph, path: RetentionPath, holder: int) -> str:
+    """The normalised reference leaving ``holder`` on ``path`` (empty when it is the target)."""
+    for node, edge in zip(path.nodes, path.edges, strict=False):
+        if node == holder:
+            return normalise_edge(
+                _EDGE_KINDS[int(graph.edge_kind[edge])], graph.edge_name_text(edge)
+            )
+    return ""
 
 
 def _merge(
