@@ -12,6 +12,9 @@ call lives: the classic ``replaceThing`` leak. Two verdicts:
   it keeps, to another context with the same variables; a chain that grows by one context per
   call. The dump cannot prove the variable is unused, and the report says so.
 
+Both run on arrays: the nearest same-shaped context above every context comes from one
+vectorised climb of the dominator tree, and holders from one scan of the edge targets.
+
 References
 ----------
 D. Glasser, "An interesting kind of JavaScript memory leak", Meteor blog, 2013 (``replaceThing``).
@@ -29,9 +32,10 @@ import numpy.typing as npt
 from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind
-from leakhunt.graph.retainers import Retainers
 
 __all__ = ["ContextRetention", "find_closure_context_leaks"]
+
+I64 = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,13 @@ class ContextRetention:
     """Variables the holders do read (exact verdicts)."""
 
 
+def _variable_edges(graph: RetentionGraph) -> tuple[I64, I64]:
+    """Context-variable edges and their sources."""
+    edges = np.flatnonzero(graph.edge_kind == EdgeKind.CONTEXT_VARIABLE).astype(np.int64)
+    sources = (np.searchsorted(graph.node_first_edge, edges, side="right") - 1).astype(np.int64)
+    return edges, sources
+
+
 def _variables(graph: RetentionGraph, context: int) -> list[tuple[str, int]]:
     lo, hi = int(graph.node_first_edge[context]), int(graph.node_first_edge[context + 1])
     return [
@@ -63,83 +74,101 @@ def _variables(graph: RetentionGraph, context: int) -> list[tuple[str, int]]:
     ]
 
 
-def _holders(graph: RetentionGraph, retainers: Retainers, node: int) -> list[int]:
-    sources = retainers.edge_source[retainers.edges_into(node)]
-    return sorted({int(s) for s in sources.tolist() if int(graph.node_kind[s]) == NodeKind.CLOSURE})
+def _retainers_of(graph: RetentionGraph, nodes: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """(source, edge kind) of every edge into ``nodes``, from one scan of the edge targets."""
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if not nodes:
+        return found
+    edges = np.flatnonzero(np.isin(graph.edge_target, np.asarray(nodes, dtype=np.int32)))
+    sources = np.searchsorted(graph.node_first_edge, edges, side="right") - 1
+    for edge, source in zip(edges.tolist(), sources.tolist(), strict=True):
+        found[int(graph.edge_target[edge])].append((int(source), int(graph.edge_kind[edge])))
+    return found
 
 
-def _contexts(graph: RetentionGraph) -> npt.NDArray[np.int64]:
-    variable_edges = np.flatnonzero(graph.edge_kind == EdgeKind.CONTEXT_VARIABLE)
-    sources = np.searchsorted(graph.node_first_edge, variable_edges, side="right") - 1
-    return np.unique(sources).astype(np.int64)
+def _closures(graph: RetentionGraph, retainers: list[tuple[int, int]]) -> tuple[int, ...]:
+    return tuple(sorted({s for s, _ in retainers if int(graph.node_kind[s]) == NodeKind.CLOSURE}))
 
 
-def _exact(
-    graph: RetentionGraph, tree: DominatorTree, retainers: Retainers, min_retained: int
-) -> list[ContextRetention]:
+def _exact(graph: RetentionGraph, tree: DominatorTree, min_retained: int) -> list[ContextRetention]:
     uses = graph.captured_uses
     covered = set(uses.covered.tolist())
-    known = set(uses.contexts.tolist())
+    known = sorted(set(uses.contexts.tolist()))
     used: dict[int, set[str]] = defaultdict(set)
     for context, name in zip(uses.context.tolist(), uses.name.tolist(), strict=True):
         used[context].add(graph.strings[name])
+    retainers = _retainers_of(graph, known)
     found = []
-    for context in sorted(known):
-        sources = retainers.edge_source[retainers.edges_into(context)].tolist()
-        kinds = graph.edge_kind[retainers.edges_into(context)].tolist()
-        strong = [s for s, k in zip(sources, kinds, strict=True) if EdgeKind(k).is_strong]
+    for context in known:
+        strong = [s for s, k in retainers[context] if EdgeKind(k).is_strong]
         if not strong or not all(s in covered or s in known for s in strong):
             continue  # someone we know nothing about may read it
-        holders = tuple(_holders(graph, retainers, context))
+        holders = _closures(graph, retainers[context])
         for name, value in _variables(graph, context):
             if name in used[context] or int(tree.idom[value]) != context:
                 continue
             if int(tree.retained_size[value]) < min_retained:
                 continue
-            found.append(
-                ContextRetention(
-                    context, name, value, holders, False, 0, tuple(sorted(used[context]))
-                )
-            )
+            readers = tuple(sorted(used[context]))
+            found.append(ContextRetention(context, name, value, holders, False, 0, readers))
     return found
 
 
+def _shapes(graph: RetentionGraph, sources: I64, edges: I64) -> tuple[I64, I64]:
+    """The contexts and a shape code per node (-1 for non-contexts): equal for equal variable sets."""
+    contexts, first = np.unique(sources, return_index=True)
+    bounds = [*first.tolist(), int(sources.size)]
+    names = graph.edge_name[edges].tolist()
+    codebook: dict[frozenset[int], int] = {}
+    shape = np.full(graph.node_count, -1, dtype=np.int64)
+    for index, context in enumerate(contexts.tolist()):
+        key = frozenset(names[bounds[index] : bounds[index + 1]])
+        shape[context] = codebook.setdefault(key, len(codebook))
+    return contexts.astype(np.int64), shape
+
+
 def _heuristic(
-    graph: RetentionGraph, tree: DominatorTree, retainers: Retainers, min_retained: int
+    graph: RetentionGraph, tree: DominatorTree, min_retained: int
 ) -> list[ContextRetention]:
-    contexts = _contexts(graph)
-    variables = {c: _variables(graph, c) for c in contexts.tolist()}
-    shape = {c: tuple(sorted(name for name, _ in v)) for c, v in variables.items()}
-    is_context = np.zeros(graph.node_count, dtype=np.bool_)
-    is_context[contexts] = True
-    idom = tree.idom
-    links: dict[tuple[tuple[str, ...], str], list[tuple[int, int]]] = defaultdict(list)
-    for context in contexts.tolist():
-        # Climb the dominator tree to the nearest context of the same shape.
-        below, node = context, int(idom[context])
-        while node != 0 and not (is_context[node] and shape.get(node) == shape[context]):
-            below, node = node, int(idom[node])
-        if node == 0:
-            continue
-        for name, value in variables[node]:
-            if value == below:
-                links[(shape[node], name)].append((node, value))
+    edges, sources = _variable_edges(graph)
+    if not edges.size:
+        return []
+    contexts, shape = _shapes(graph, sources, edges)
+    idom = tree.idom.astype(np.int64)
+    # Climb from every context at once to the nearest strict dominator of the same shape.
+    start, below, current = contexts, contexts.copy(), idom[contexts]
+    active = current != 0
+    hit = np.zeros(contexts.size, dtype=np.bool_)
+    while active.any():
+        index = np.flatnonzero(active)
+        same = shape[current[index]] == shape[start[index]]
+        hit[index[same]] = True
+        moving = index[~same]
+        below[moving] = current[moving]
+        current[moving] = idom[current[moving]]
+        active[index[same]] = False
+        active[moving] = current[moving] != 0
+    links: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for holder, value in zip(current[hit].tolist(), below[hit].tolist(), strict=True):
+        for name, target in _variables(graph, holder):
+            if target == value:
+                links[(int(shape[holder]), name)].append((holder, value))
+    chained = [(name, pairs) for (_, name), pairs in links.items() if len(pairs) >= 2]
+    retainers = _retainers_of(graph, [c for _, pairs in chained for c, _ in pairs])
     found = []
-    for (_, name), pairs in links.items():
-        if len(pairs) < 2:
-            continue
+    for name, pairs in chained:
         for context, value in pairs:
             if int(tree.retained_size[value]) < min_retained:
                 continue
-            holders = tuple(_holders(graph, retainers, context))
+            holders = _closures(graph, retainers[context])
             found.append(ContextRetention(context, name, value, holders, True, len(pairs), ()))
     return found
 
 
 def find_closure_context_leaks(
-    graph: RetentionGraph, tree: DominatorTree, retainers: Retainers, *, min_retained: int
+    graph: RetentionGraph, tree: DominatorTree, *, min_retained: int
 ) -> list[ContextRetention]:
     """Context variables retained for no live reader (see the module docstring)."""
     if graph.captured_uses.known:
-        return _exact(graph, tree, retainers, min_retained)
-    return _heuristic(graph, tree, retainers, min_retained)
+        return _exact(graph, tree, min_retained)
+    return _heuristic(graph, tree, min_retained)

@@ -49,7 +49,6 @@ from leakhunt.analyzers.traces import application_mask, display_class, make_trac
 from leakhunt.errors import ConfigError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind
-from leakhunt.graph.retainers import Retainers, build_retainers
 
 __all__ = ["SuspectOptions", "find_suspects"]
 
@@ -292,19 +291,17 @@ def find_suspects(
     options: SuspectOptions | None = None,
     *,
     distances: RootDistances | None = None,
-    retainers: Retainers | None = None,
 ) -> SuspectReport:
     """The leak suspects of ``graph`` (see the module docstring)."""
     options = options or SuspectOptions()
     tree = tree if tree is not None else compute_dominators(graph)
-    retainers = retainers if retainers is not None else build_retainers(graph)
     app = application_mask(graph)
     total = int(tree.retained_size[0])
     floor = max(options.min_retained, int(options.min_share * total))
     drafts = _accumulations(graph, tree, app, floor, options)
     drafts += _groups(graph, tree, app, floor, options, {d.holder for d in drafts})
     # Each link of a chain may be small; the threshold applies to the merged mechanism.
-    found = find_closure_context_leaks(graph, tree, retainers, min_retained=0)
+    found = find_closure_context_leaks(graph, tree, min_retained=0)
     drafts += _contexts(graph, found, tree)
     drafts += _detached(graph, tree, 0)
     paths = find_retaining_paths(graph, [d.target for d in drafts], distances=distances)
