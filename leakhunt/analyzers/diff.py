@@ -56,7 +56,7 @@ from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.leak_results import ClassGrowth, DiffReport, LeakCluster
 from leakhunt.analyzers.paths import RootDistances, find_retaining_paths
-from leakhunt.analyzers.top import compute_class_columns
+from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.analyzers.traces import application_mask, make_trace, path_shape, trace_fingerprint
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import NodeKind
@@ -155,12 +155,22 @@ def find_leak_roots(
 
 
 def compute_class_growth(
-    first: RetentionGraph, first_tree: DominatorTree, last: RetentionGraph, last_tree: DominatorTree
+    first: RetentionGraph,
+    first_tree: DominatorTree,
+    last: RetentionGraph,
+    last_tree: DominatorTree,
+    *,
+    first_classes: ClassColumns | None = None,
+    last_classes: ClassColumns | None = None,
 ) -> tuple[ClassGrowth, ...]:
-    """Classes whose count or retained size grew from ``first`` to ``last``."""
+    """Classes whose count or retained size grew from ``first`` to ``last``.
+
+    ``first_classes`` and ``last_classes`` are the class tables, when already computed.
+    """
     rows: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    for offset, (graph, tree) in enumerate(((first, first_tree), (last, last_tree))):
-        columns = compute_class_columns(graph, tree)
+    tables = ((first, first_tree, first_classes), (last, last_tree, last_classes))
+    for offset, (graph, tree, known) in enumerate(tables):
+        columns = known if known is not None else compute_class_columns(graph, tree)
         for name, count, self_size, retained in zip(
             columns.class_name.tolist(),
             columns.count.tolist(),
@@ -216,6 +226,8 @@ def diff_snapshots(
     base_tree: DominatorTree | None = None,
     last_tree: DominatorTree | None = None,
     last_distances: RootDistances | None = None,
+    base_classes: ClassColumns | None = None,
+    last_classes: ClassColumns | None = None,
 ) -> DiffReport:
     """Compare BASE with TARGET (and FINAL): growth, new objects, leak clusters.
 
@@ -227,6 +239,8 @@ def diff_snapshots(
         Dominator trees of ``base`` and of the last snapshot (computed when omitted).
     last_distances
         The root BFS of the last snapshot, to reuse (for example from the cache).
+    base_classes, last_classes
+        Class tables of ``base`` and of the last snapshot, to reuse.
 
     Returns
     -------
@@ -236,7 +250,9 @@ def diff_snapshots(
     last = final if final is not None else target
     base_tree = _tree(base, base_tree)
     last_tree = _tree(last, last_tree)
-    growth = compute_class_growth(base, base_tree, last, last_tree)
+    growth = compute_class_growth(
+        base, base_tree, last, last_tree, first_classes=base_classes, last_classes=last_classes
+    )
     sources = tuple(g.source.path for g in (base, target, final) if g is not None)
     identity, notes = _identity(base, target)
     if identity is None:

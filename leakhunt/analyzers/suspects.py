@@ -80,8 +80,18 @@ class SuspectOptions:
     """Groups: share of a class's instances owned by one object."""
     context_min_retained: int = 1024
     """Closure contexts: bytes an unused variable must keep alive to be reported."""
+    kinds: tuple[str, ...] = (
+        "accumulation point",
+        "group",
+        "closure context",
+        "detached DOM",
+    )
+    """Which kinds of suspect to look for (the others cost nothing)."""
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.kinds) - set(SUSPECT_KINDS))
+        if unknown:
+            raise ConfigError(f"unknown suspect kind {unknown[0]!r}")
         for name in ("min_share", "dominant_share", "class_share", "group_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -298,12 +308,15 @@ def find_suspects(
     app = application_mask(graph)
     total = int(tree.retained_size[0])
     floor = max(options.min_retained, int(options.min_share * total))
-    drafts = _accumulations(graph, tree, app, floor, options)
-    drafts += _groups(graph, tree, app, floor, options, {d.holder for d in drafts})
-    # Each link of a chain may be small; the threshold applies to the merged mechanism.
-    found = find_closure_context_leaks(graph, tree, min_retained=0)
-    drafts += _contexts(graph, found, tree)
-    drafts += _detached(graph, tree, 0)
+    kinds = set(options.kinds)
+    drafts = _accumulations(graph, tree, app, floor, options) if ACCUMULATION in kinds else []
+    if GROUP in kinds:
+        drafts += _groups(graph, tree, app, floor, options, {d.holder for d in drafts})
+    if CLOSURE_CONTEXT in kinds:
+        # Each link of a chain may be small; the threshold applies to the merged mechanism.
+        drafts += _contexts(graph, find_closure_context_leaks(graph, tree, min_retained=0), tree)
+    if DETACHED_DOM in kinds:
+        drafts += _detached(graph, tree, 0)
     paths = find_retaining_paths(graph, [d.target for d in drafts], distances=distances)
     path_of = {p.target: p for p in paths.paths}
     merged: dict[tuple[str, str], list[Suspect]] = defaultdict(list)
@@ -344,7 +357,7 @@ def find_suspects(
     ]
     suspects.sort(key=lambda s: (-s.retained_size, SUSPECT_KINDS.index(s.kind), s.holder_id))
     notes = []
-    if not graph.captured_uses.known:
+    if CLOSURE_CONTEXT in kinds and not graph.captured_uses.known:
         notes.append(
             "closure-context verdicts are heuristic: the snapshot does not say which variables functions read"
         )

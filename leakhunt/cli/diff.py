@@ -8,7 +8,7 @@ import click
 
 from leakhunt.analyzers.diff import diff_snapshots
 from leakhunt.analyzers.leak_results import DiffReport
-from leakhunt.cache.session import cached_root_distances
+from leakhunt.cache.session import cached_class_columns, cached_root_distances
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import OutputFormat, format_option, output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
@@ -71,11 +71,14 @@ def diff(
     files = [base, target] + ([final] if final is not None else [])
     loaded = load.load(files)
     last = loaded[-1]
+    base_tree, last_tree = load.dominators(loaded[0]), load.dominators(last)
     report = diff_snapshots(
         *(item.graph for item in loaded),
-        base_tree=load.dominators(loaded[0]),
-        last_tree=load.dominators(last),
+        base_tree=base_tree,
+        last_tree=last_tree,
         last_distances=cached_root_distances(last, include_weak=False),
+        base_classes=cached_class_columns(loaded[0], base_tree),
+        last_classes=cached_class_columns(last, last_tree),
     )
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), growth_rows).render(report, out)

@@ -8,11 +8,11 @@ from typing import assert_never
 
 import click
 
-from leakhunt.cache.session import CachedInput, cached_root_distances
+from leakhunt.cache.session import CachedInput, cached_class_columns, cached_root_distances
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
-from leakhunt.gate import GateReport, run_gate
+from leakhunt.gate import GateReport, run_gate, suspect_kinds
 from leakhunt.gate.baseline import read_baseline, write_baseline
 from leakhunt.gate.inputs import SnapshotInputs
 from leakhunt.gate.policy import GatePolicy, load_policy
@@ -33,11 +33,13 @@ class GateFormat(StrEnum):
     JUNIT = "junit"
 
 
-def _inputs(load: LoadChoice, loaded: CachedInput) -> SnapshotInputs:
+def _inputs(load: LoadChoice, loaded: CachedInput, kinds: tuple[str, ...]) -> SnapshotInputs:
     return SnapshotInputs(
         loaded.graph,
         tree_provider=lambda: load.dominators(loaded),
         distances_provider=lambda: cached_root_distances(loaded, include_weak=False),
+        classes_provider=lambda tree: cached_class_columns(loaded, tree),
+        suspect_kinds=kinds,
     )
 
 
@@ -159,7 +161,8 @@ def gate(
     baseline_path = _baseline_path(baseline_file, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else ()
     loaded = load.load(files)
-    inputs = [_inputs(load, item) for item in loaded]
+    kinds = suspect_kinds(policy)
+    inputs = [_inputs(load, item, kinds) for item in loaded]
     report = run_gate(
         inputs, policy, baseline, baseline_path=str(baseline_path) if baseline_path else None
     )

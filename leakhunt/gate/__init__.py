@@ -16,7 +16,7 @@ from leakhunt.gate.findings import BaselineEntry, CheckOutcome, Finding, GateRep
 from leakhunt.gate.inputs import DiffInputs, SnapshotInputs
 from leakhunt.gate.policy import DEFAULT_CHECKS, GatePolicy
 
-__all__ = ["CHECKS", "GatePolicy", "GateReport", "enabled_checks", "run_gate"]
+__all__ = ["CHECKS", "GatePolicy", "GateReport", "enabled_checks", "run_gate", "suspect_kinds"]
 
 
 def enabled_checks(policy: GatePolicy) -> list[CheckSpec]:
@@ -52,6 +52,11 @@ def _outcome(
     return CheckOutcome(spec.name, spec.rule_id, subject, "passed", summary, tuple(findings))
 
 
+def suspect_kinds(policy: GatePolicy) -> tuple[str, ...]:
+    """The suspect kinds the enabled checks read (computing others would be wasted work)."""
+    return tuple(s.suspect_kind for s in enabled_checks(policy) if s.suspect_kind is not None)
+
+
 def run_gate(
     snapshots: Sequence[SnapshotInputs],
     policy: GatePolicy,
@@ -78,8 +83,9 @@ def run_gate(
             outcomes.append(_outcome(spec, sequence.subject, found, accepted))
             every += found
         if spec.per_snapshot is not None:
-            distinct = {s.path: s for s in snapshots}  # a snapshot given twice is checked once
-            for snapshot in distinct.values():
+            # A sequence is judged by its last state (FINAL, or TARGET): what the scenario
+            # leaves behind. A single snapshot is judged on its own.
+            for snapshot in snapshots[-1:]:
                 found = spec.per_snapshot(snapshot, policy)
                 outcomes.append(_outcome(spec, snapshot.path, found, accepted))
                 every += found

@@ -17,7 +17,6 @@ import numpy as np
 from leakhunt.analyzers.leak_results import Suspect
 from leakhunt.analyzers.paths import find_retaining_paths
 from leakhunt.analyzers.suspects import ACCUMULATION, CLOSURE_CONTEXT, DETACHED_DOM, GROUP
-from leakhunt.analyzers.top import compute_class_columns
 from leakhunt.analyzers.traces import make_trace
 from leakhunt.gate.findings import Finding
 from leakhunt.gate.inputs import DiffInputs, SnapshotInputs
@@ -45,6 +44,8 @@ class CheckSpec:
     """Runs on the snapshot sequence."""
     needs_final: bool = False
     """Diff checks: only with BASE TARGET FINAL."""
+    suspect_kind: str | None = None
+    """The suspect kind the check reads, so that only needed kinds are computed."""
 
 
 def _hash(*parts: str) -> str:
@@ -110,7 +111,7 @@ def check_class_growth(inputs: DiffInputs, policy: GatePolicy) -> list[Finding]:
 def check_forbidden_classes(inputs: SnapshotInputs, policy: GatePolicy) -> list[Finding]:
     """No instance of a forbidden class may exist."""
     graph, tree = inputs.graph, inputs.tree()
-    columns = compute_class_columns(graph, tree)
+    columns = inputs.classes()
     findings = []
     for name_index, count, retained in zip(
         columns.class_name.tolist(),
@@ -241,12 +242,14 @@ CHECKS: dict[str, CheckSpec] = {
             per_snapshot=_suspect_check(
                 CLOSURE_CONTEXT, "closure-contexts", "leakhunt/closure-context"
             ),
+            suspect_kind=CLOSURE_CONTEXT,
         ),
         CheckSpec(
             "detached-dom",
             "leakhunt/detached-dom",
             "A detached DOM subtree is still reachable.",
             per_snapshot=_suspect_check(DETACHED_DOM, "detached-dom", "leakhunt/detached-dom"),
+            suspect_kind=DETACHED_DOM,
         ),
         CheckSpec(
             "accumulation-points",
@@ -255,12 +258,14 @@ CHECKS: dict[str, CheckSpec] = {
             per_snapshot=_suspect_check(
                 ACCUMULATION, "accumulation-points", "leakhunt/accumulation-point"
             ),
+            suspect_kind=ACCUMULATION,
         ),
         CheckSpec(
             "groups",
             "leakhunt/group",
             "Most instances of one class are owned by one object.",
             per_snapshot=_suspect_check(GROUP, "groups", "leakhunt/group"),
+            suspect_kind=GROUP,
         ),
     )
 }

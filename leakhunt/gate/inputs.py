@@ -10,7 +10,8 @@ from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.leak_results import DiffReport, SuspectReport
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
-from leakhunt.analyzers.suspects import SuspectOptions, find_suspects
+from leakhunt.analyzers.suspects import SUSPECT_KINDS, SuspectOptions, find_suspects
+from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.graph.core import RetentionGraph
 
 __all__ = ["DiffInputs", "SnapshotInputs"]
@@ -27,11 +28,18 @@ class SnapshotInputs:
         graph: RetentionGraph,
         tree_provider: Callable[[], DominatorTree] | None = None,
         distances_provider: Callable[[], RootDistances] | None = None,
+        classes_provider: Callable[[DominatorTree], ClassColumns] | None = None,
+        suspect_kinds: tuple[str, ...] = SUSPECT_KINDS,
     ) -> None:
         self.graph = graph
         self.path = graph.source.path
         self._tree_provider = tree_provider or (lambda: compute_dominators(graph))
         self._distances_provider = distances_provider or (lambda: compute_root_distances(graph))
+        self._classes_provider = classes_provider or (
+            lambda tree: compute_class_columns(graph, tree)
+        )
+        self.suspect_kinds = suspect_kinds
+        self._classes: ClassColumns | None = None
         self._tree: DominatorTree | None = None
         self._distances: RootDistances | None = None
         self._suspects: SuspectReport | None = None
@@ -48,10 +56,18 @@ class SnapshotInputs:
             self._distances = self._distances_provider()
         return self._distances
 
+    def classes(self) -> ClassColumns:
+        """The class table (count, shallow and retained size per class)."""
+        if self._classes is None:
+            self._classes = self._classes_provider(self.tree())
+        return self._classes
+
     def suspects(self) -> SuspectReport:
-        """Leak suspects with default thresholds (checks filter by kind and size)."""
+        """Leak suspects of :attr:`suspect_kinds` (checks filter by kind and size)."""
         if self._suspects is None:
-            options = SuspectOptions(min_retained=0, context_min_retained=0)
+            options = SuspectOptions(
+                min_retained=0, context_min_retained=0, kinds=self.suspect_kinds
+            )
             self._suspects = find_suspects(
                 self.graph, self.tree(), options, distances=self.distances()
             )
@@ -80,5 +96,7 @@ class DiffInputs:
                 base_tree=first.tree(),
                 last_tree=last.tree(),
                 last_distances=last.distances(),
+                base_classes=first.classes(),
+                last_classes=last.classes(),
             )
         return self._report

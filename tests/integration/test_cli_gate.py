@@ -104,8 +104,13 @@ def test_junit_parses_with_one_case_per_check_and_snapshot() -> None:
     assert result.returncode == 1
     root = ET.fromstring(result.stdout)
     cases = root.findall("./testsuite/testcase")
-    # diff-clusters once, two per-snapshot checks on each of three snapshots.
-    assert len(cases) == 1 + 2 * 3
+    # diff-clusters on the sequence, two snapshot checks on its final state.
+    assert len(cases) == 1 + 2
+    assert {c.get("name", "").split(" [")[0] for c in cases} == {
+        "diff-clusters",
+        "closure-contexts",
+        "detached-dom",
+    }
     failures = [c for c in cases if c.find("failure") is not None]
     assert len(failures) == 1
     body = failures[0].find("failure").text or ""  # type: ignore[union-attr]
