@@ -87,8 +87,12 @@ def _match(
     codebook: dict[str, int] = {}
     before_codes = _class_codes(before, codebook)
     after_codes = _class_codes(after, codebook)
-    order = np.argsort(before.node_id, kind="stable")
-    sorted_ids = before.node_id[order]
+    ids = before.node_id
+    if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        order = np.arange(ids.size, dtype=np.int64)  # already ascending: skip the sort
+    else:
+        order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
     position = np.searchsorted(sorted_ids, after.node_id)
     clipped = np.minimum(position, max(sorted_ids.size - 1, 0))
     found = (

@@ -31,6 +31,7 @@ reference generic name. https://square.github.io/leakcanary/fundamentals-how-lea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -46,6 +47,7 @@ _DIGITS = re.compile(r"\d+")
 _INDEXED_KINDS = frozenset({"element", "hidden"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_name(text: str) -> str:
     """A class, node or reference name with run-specific details removed."""
     if _WEAK_MAP_ENTRY.match(text):
@@ -55,6 +57,7 @@ def normalise_name(text: str) -> str:
     return _DIGITS.sub("#", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_edge(kind: str, name: str) -> str:
     """A reference as it enters a fingerprint or a path shape: ``.name``, ``[x]``, ``name (kind)``."""
     if kind in _INDEXED_KINDS or name.isdigit():

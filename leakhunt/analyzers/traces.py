@@ -82,11 +82,10 @@ def application_mask(graph: RetentionGraph) -> npt.NDArray[np.bool_]:
     kinds = np.zeros(256, dtype=np.bool_)
     for kind in _APPLICATION_KINDS:
         kinds[kind] = True
-    internal_class = np.fromiter(
-        (s.startswith("(") or s.startswith("system /") for s in graph.strings),
-        dtype=np.bool_,
-        count=len(graph.strings),
-    )
+    # Only the strings used as class names matter: test those, not the whole table.
+    used = np.unique(graph.node_class)
+    internal_class = np.zeros(len(graph.strings), dtype=np.bool_)
+    internal_class[used] = [graph.strings[i].startswith(("(", "system /")) for i in used.tolist()]
     mask: npt.NDArray[np.bool_] = kinds[graph.node_kind] & ~internal_class[graph.node_class]
     return mask
 

@@ -43,7 +43,17 @@ _COLUMNS = (
 
 
 def encode_strings(strings: tuple[str, ...], prefix: str) -> dict[str, npt.NDArray[Any]]:
-    """One UTF-8 blob plus character offsets (lone surrogates survive)."""
+    """One UTF-8 blob plus character offsets (lone surrogates survive).
+
+    When no string contains a NUL character (the usual case), the blob is NUL-separated
+    instead, and decoding is one ``str.split`` rather than a slice per string.
+    """
+    if "\x00" not in "".join(strings):
+        blob = "\x00".join(strings).encode("utf-8", "surrogatepass")
+        return {
+            f"{prefix}_joined": np.frombuffer(blob, dtype=np.uint8),
+            f"{prefix}_count": np.array([len(strings)], dtype=np.int64),
+        }
     lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=len(strings))
     offsets = np.zeros(len(strings) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -53,6 +63,12 @@ def encode_strings(strings: tuple[str, ...], prefix: str) -> dict[str, npt.NDArr
 
 def decode_strings(arrays: dict[str, npt.NDArray[Any]], prefix: str) -> tuple[str, ...]:
     """Inverse of :func:`encode_strings`."""
+    if f"{prefix}_joined" in arrays:
+        count = int(np.asarray(arrays[f"{prefix}_count"])[0])
+        if count == 0:
+            return ()
+        joined = np.asarray(arrays[f"{prefix}_joined"]).tobytes().decode("utf-8", "surrogatepass")
+        return tuple(joined.split("\x00"))
     text = np.asarray(arrays[f"{prefix}_blob"]).tobytes().decode("utf-8", "surrogatepass")
     offsets = np.asarray(arrays[f"{prefix}_offsets"]).tolist()
     return tuple(text[a:b] for a, b in itertools.pairwise(offsets))
