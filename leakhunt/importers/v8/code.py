@@ -58,11 +58,20 @@ class _Edges:
 
     def __init__(self, columns: V8Columns) -> None:
         self.columns = columns
-        self._name_index = {name: i for i, name in enumerate(columns.strings)}
+        self._name_index: dict[str, int | None] = {}
+
+    def _index(self, name: str) -> int | None:
+        # A handful of edge names are looked up: one C-level scan each, no table-wide dict.
+        if name not in self._name_index:
+            try:
+                self._name_index[name] = self.columns.strings.index(name)
+            except ValueError:
+                self._name_index[name] = None
+        return self._name_index[name]
 
     def follow(self, node: int, names: Sequence[str]) -> int:
         """The target of the first edge of ``node`` named like any of ``names``, or -1."""
-        wanted = {self._name_index[n] for n in names if n in self._name_index}
+        wanted = {i for i in map(self._index, names) if i is not None}
         if not wanted or node < 0:
             return -1
         cols = self.columns
@@ -127,37 +136,43 @@ def read_code_locations(
         script_nodes = _ordinals(columns, rows[:, fields.index("script_object_index")], node_width)
     else:
         script_nodes = np.full(nodes.shape[0], -1, dtype=np.int64)
+    # Script names are resolved once per script id (a few hundred), not per row.
     edges = _Edges(columns)
     closure_type = columns.node_types.index("closure") if "closure" in columns.node_types else -1
+    valid = nodes >= 0
+    is_closure = np.zeros(nodes.shape[0], dtype=np.bool_)
+    is_closure[valid] = columns.node_type[nodes[valid]] == closure_type
+    unique_ids, first_row = np.unique(script_ids, return_index=True)
+    closure_ids, closure_row = np.unique(script_ids[is_closure], return_index=True)
+    closure_row_of = dict(
+        zip(closure_ids.tolist(), np.flatnonzero(is_closure)[closure_row].tolist(), strict=True)
+    )
     names: dict[int, str] = {}
     script_node_of_id: dict[int, int] = {}
-    for row in range(nodes.shape[0]):
-        script_id = int(script_ids[row])
-        if script_id in names:
-            continue
+    for script_id, row in zip(unique_ids.tolist(), first_row.tolist(), strict=True):
         script = int(script_nodes[row])
-        node = int(nodes[row])
-        if script < 0 and node >= 0 and int(columns.node_type[node]) == closure_type:
-            script = _script_of_closure(edges, node)
+        if script < 0 and script_id in closure_row_of:
+            script = _script_of_closure(edges, int(nodes[closure_row_of[script_id]]))
         if script >= 0:
             names[script_id] = _script_name(columns, edges, script)
             script_node_of_id[script_id] = script
     keep = nodes >= 0
-    nodes, rows, script_nodes = nodes[keep], rows[keep], script_nodes[keep]
-    script_ids = script_ids[keep]
+    nodes, rows, script_ids = nodes[keep], rows[keep], script_ids[keep]
     order = np.argsort(nodes, kind="stable")
     nodes, rows, script_ids = nodes[order], rows[order], script_ids[order]
     unique = np.ones(nodes.shape[0], dtype=np.bool_)
     unique[1:] = nodes[1:] != nodes[:-1]
     nodes, rows, script_ids = nodes[unique], rows[unique], script_ids[unique]
-    string_of_id = {script_id: intern(name) for script_id, name in names.items()}
     empty = intern("")
-    script_string = np.array(
-        [string_of_id.get(s, empty) for s in script_ids.tolist()], dtype=np.uint32
+    string_by_id = np.array(
+        [intern(names[i]) if i in names else empty for i in unique_ids.tolist()], dtype=np.uint32
     )
-    per_row_script = np.array(
-        [script_node_of_id.get(int(s), -1) for s in script_ids.tolist()], dtype=np.int64
+    node_by_id = np.array(
+        [script_node_of_id.get(i, -1) for i in unique_ids.tolist()], dtype=np.int64
     )
+    position = np.searchsorted(unique_ids, script_ids)
+    script_string = string_by_id[position] if position.size else np.zeros(0, np.uint32)
+    per_row_script = node_by_id[position] if position.size else np.zeros(0, np.int64)
     table = CodeLocationTable(
         node=nodes.astype(np.int32),
         script=script_string,
