@@ -48,6 +48,7 @@ memlab, ``find-leaks`` (baseline / target / final snapshots), https://facebook.g
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +62,15 @@ from leakhunt.analyzers.traces import application_mask, make_trace, path_shape, 
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import NodeKind
 
-__all__ = ["compute_class_growth", "diff_snapshots", "find_leak_roots", "match_new_objects"]
+__all__ = [
+    "SnapshotIdentity",
+    "class_rows",
+    "compute_class_growth",
+    "diff_snapshots",
+    "find_leak_roots",
+    "match_new_objects",
+    "snapshot_identity",
+]
 
 RULE = "diff cluster"
 """Rule name of diff clusters (part of their fingerprints)."""
@@ -69,24 +78,77 @@ RULE = "diff cluster"
 BoolArray = npt.NDArray[np.bool_]
 
 
-def _class_codes(graph: RetentionGraph, codebook: dict[str, int]) -> npt.NDArray[np.int64]:
-    """A code per node, equal across graphs for equal class names."""
-    used = np.unique(graph.node_class)
-    lookup = np.full(len(graph.strings), -1, dtype=np.int64)
-    lookup[used] = [
-        codebook.setdefault(graph.strings[int(u)], len(codebook)) for u in used.tolist()
-    ]
-    codes: npt.NDArray[np.int64] = lookup[graph.node_class]
+@dataclass(frozen=True, slots=True, eq=False)
+class SnapshotIdentity:
+    """What a diff needs from a snapshot it does not trace in: ids, classes, class table.
+
+    Holding this instead of the graph lets a caller read snapshots one at a time (the graph
+    of BASE can be freed before TARGET is read).
+    """
+
+    path: str
+    """The snapshot file."""
+    engine: str
+    """Engine family (identity rules differ)."""
+    node_id: npt.NDArray[np.int64]
+    """Engine id (or address) of every node."""
+    node_class: npt.NDArray[np.int64]
+    """Index into :attr:`class_names` of every node; -1 for nodes that are never new."""
+    class_names: tuple[str, ...]
+    """The class names used."""
+    class_rows: tuple[tuple[str, int, int, int], ...] | None = None
+    """(class, count, shallow size, retained size) rows, when the class table was computed."""
+
+
+def snapshot_identity(
+    graph: RetentionGraph | SnapshotIdentity, classes: ClassColumns | None = None
+) -> SnapshotIdentity:
+    """The :class:`SnapshotIdentity` of ``graph`` (with its class table when given)."""
+    if isinstance(graph, SnapshotIdentity):
+        return graph
+    used, inverse = np.unique(graph.node_class, return_inverse=True)
+    codes = inverse.astype(np.int64).reshape(-1)
+    codes[graph.node_kind == NodeKind.SYNTHETIC] = -1
+    codes[graph.root_node] = -1
+    rows = None
+    if classes is not None:
+        rows = tuple(
+            (graph.strings[name], count, size, retained)
+            for name, count, size, retained in zip(
+                classes.class_name.tolist(),
+                classes.count.tolist(),
+                classes.self_size.tolist(),
+                classes.retained_size.tolist(),
+                strict=True,
+            )
+        )
+    return SnapshotIdentity(
+        path=graph.source.path,
+        engine=graph.source.engine,
+        node_id=graph.node_id,
+        node_class=codes,
+        class_names=tuple(graph.strings[int(u)] for u in used.tolist()),
+        class_rows=rows,
+    )
+
+
+def _codes(identity: SnapshotIdentity, codebook: dict[str, int]) -> npt.NDArray[np.int64]:
+    """Class codes equal across snapshots for equal class names (-1 stays -1)."""
+    lookup = np.array(
+        [codebook.setdefault(name, len(codebook)) for name in identity.class_names] + [-1],
+        dtype=np.int64,
+    )
+    codes: npt.NDArray[np.int64] = lookup[identity.node_class]  # -1 picks the trailing -1
     return codes
 
 
 def _match(
-    before: RetentionGraph, after: RetentionGraph
+    before: SnapshotIdentity, after: SnapshotIdentity
 ) -> tuple[npt.NDArray[np.int64], BoolArray, BoolArray]:
     """For every node of ``after``: its ordinal in ``before`` (or -1), id found, class equal."""
     codebook: dict[str, int] = {}
-    before_codes = _class_codes(before, codebook)
-    after_codes = _class_codes(after, codebook)
+    before_codes = _codes(before, codebook)
+    after_codes = _codes(after, codebook)
     ids = before.node_id
     if ids.size < 2 or bool(np.all(ids[1:] > ids[:-1])):
         order = np.arange(ids.size, dtype=np.int64)  # already ascending: skip the sort
@@ -98,14 +160,16 @@ def _match(
     found = (
         (position < sorted_ids.size) & (sorted_ids[clipped] == after.node_id)
         if sorted_ids.size
-        else np.zeros(after.node_count, np.bool_)
+        else np.zeros(after.node_id.size, np.bool_)
     )
     ordinal = np.where(found, order[clipped] if sorted_ids.size else -1, -1).astype(np.int64)
     same_class = found & (before_codes[np.maximum(ordinal, 0)] == after_codes)
     return ordinal, found, same_class
 
 
-def match_new_objects(before: RetentionGraph, after: RetentionGraph) -> tuple[BoolArray, int]:
+def match_new_objects(
+    before: RetentionGraph | SnapshotIdentity, after: RetentionGraph | SnapshotIdentity
+) -> tuple[BoolArray, int]:
     """Nodes of ``after`` that ``before`` did not have, and how many ids were reused.
 
     A node is new when its id is absent from ``before`` or present with another class (the id
@@ -124,11 +188,10 @@ def match_new_objects(before: RetentionGraph, after: RetentionGraph) -> tuple[Bo
     >>> new.tolist(), reused
     ([False, False, True, True], 1)
     """
-    _, found, same_class = _match(before, after)
-    new = ~same_class
-    new &= after.node_kind != NodeKind.SYNTHETIC
-    new[after.root_node] = False
-    return new, int(np.count_nonzero(found & ~same_class))
+    later = snapshot_identity(after)
+    _, found, same_class = _match(snapshot_identity(before), later)
+    new = ~same_class & (later.node_class >= 0)
+    return new, int(np.count_nonzero(found & ~same_class & (later.node_class >= 0)))
 
 
 def find_leak_roots(
@@ -158,31 +221,34 @@ def find_leak_roots(
     return result
 
 
-def compute_class_growth(
-    first: RetentionGraph,
-    first_tree: DominatorTree,
-    last: RetentionGraph,
-    last_tree: DominatorTree,
-    *,
-    first_classes: ClassColumns | None = None,
-    last_classes: ClassColumns | None = None,
-) -> tuple[ClassGrowth, ...]:
-    """Classes whose count or retained size grew from ``first`` to ``last``.
+ClassRows = tuple[tuple[str, int, int, int], ...]
 
-    ``first_classes`` and ``last_classes`` are the class tables, when already computed.
+
+def class_rows(
+    graph: RetentionGraph, tree: DominatorTree, classes: ClassColumns | None = None
+) -> ClassRows:
+    """(class, count, shallow size, retained size) per class of ``graph``."""
+    return _require_rows(snapshot_identity(graph, classes or compute_class_columns(graph, tree)))
+
+
+def _require_rows(identity: SnapshotIdentity) -> ClassRows:
+    if identity.class_rows is None:
+        raise ValueError(f"{identity.path}: the identity carries no class table")
+    return identity.class_rows
+
+
+def compute_class_growth(first: ClassRows, last: ClassRows) -> tuple[ClassGrowth, ...]:
+    """Classes whose count or retained size grew from the ``first`` class table to ``last``.
+
+    Examples
+    --------
+    >>> compute_class_growth((("A", 1, 8, 8), ("B", 2, 16, 16)), (("A", 3, 24, 24), ("B", 2, 16, 16)))
+    (ClassGrowth(class_name='A', count_before=1, count_after=3, self_size_before=8, self_size_after=24, retained_before=8, retained_after=24),)
     """
     rows: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    tables = ((first, first_tree, first_classes), (last, last_tree, last_classes))
-    for offset, (graph, tree, known) in enumerate(tables):
-        columns = known if known is not None else compute_class_columns(graph, tree)
-        for name, count, self_size, retained in zip(
-            columns.class_name.tolist(),
-            columns.count.tolist(),
-            columns.self_size.tolist(),
-            columns.retained_size.tolist(),
-            strict=True,
-        ):
-            row = rows[graph.strings[name]]
+    for offset, table in enumerate((first, last)):
+        for name, count, self_size, retained in table:
+            row = rows[name]
             row[offset] += count
             row[2 + offset] += self_size
             row[4 + offset] += retained
@@ -195,15 +261,17 @@ def compute_class_growth(
     return tuple(growth)
 
 
-def _identity(base: RetentionGraph, target: RetentionGraph) -> tuple[str | None, tuple[str, ...]]:
-    engines = {base.source.engine, target.source.engine}
+def _identity(
+    base: SnapshotIdentity, target: SnapshotIdentity
+) -> tuple[str | None, tuple[str, ...]]:
+    engines = {base.engine, target.engine}
     if engines == {"V8"}:
         return "V8 node ids (stable for an object's lifetime), class checked against id reuse", ()
     if len(engines) > 1:
         return None, (
             f"snapshots from different engines ({', '.join(sorted(engines))}): only class growth is compared",
         )
-    if base.source.path == target.source.path:
+    if base.path == target.path:
         return (
             "cell addresses within one log (one process), class checked",
             (
@@ -218,13 +286,23 @@ def _identity(base: RetentionGraph, target: RetentionGraph) -> tuple[str | None,
     )
 
 
-def _tree(graph: RetentionGraph, tree: DominatorTree | None) -> DominatorTree:
-    return tree if tree is not None else compute_dominators(graph)
+def _with_rows(
+    snapshot: RetentionGraph | SnapshotIdentity,
+    tree: DominatorTree | None,
+    classes: ClassColumns | None,
+) -> SnapshotIdentity:
+    if isinstance(snapshot, SnapshotIdentity):
+        return snapshot
+    if classes is None:
+        classes = compute_class_columns(
+            snapshot, tree if tree is not None else compute_dominators(snapshot)
+        )
+    return snapshot_identity(snapshot, classes)
 
 
 def diff_snapshots(
-    base: RetentionGraph,
-    target: RetentionGraph,
+    base: RetentionGraph | SnapshotIdentity,
+    target: RetentionGraph | SnapshotIdentity,
     final: RetentionGraph | None = None,
     *,
     base_tree: DominatorTree | None = None,
@@ -239,6 +317,9 @@ def diff_snapshots(
     ----------
     base, target, final
         Snapshots of one program in time order; with ``final``, memlab's three-snapshot method.
+        BASE (with its class table) and, when FINAL is given, TARGET may be
+        :class:`SnapshotIdentity` values, so that a caller can free each graph once read; the
+        last snapshot must be a graph (traces are taken in it).
     base_tree, last_tree
         Dominator trees of ``base`` and of the last snapshot (computed when omitted).
     last_distances
@@ -252,20 +333,24 @@ def diff_snapshots(
         Frozen result; clusters and traces refer to the last snapshot.
     """
     last = final if final is not None else target
-    base_tree = _tree(base, base_tree)
-    last_tree = _tree(last, last_tree)
-    growth = compute_class_growth(
-        base, base_tree, last, last_tree, first_classes=base_classes, last_classes=last_classes
+    if not isinstance(last, RetentionGraph):
+        raise TypeError("the last snapshot must be a RetentionGraph (traces are taken in it)")
+    last_tree = last_tree if last_tree is not None else compute_dominators(last)
+    base_id = _with_rows(base, base_tree, base_classes)
+    last_id = _with_rows(last, last_tree, last_classes)
+    target_id = last_id if target is last else snapshot_identity(target)
+    growth = compute_class_growth(_require_rows(base_id), _require_rows(last_id))
+    sources = tuple(
+        s.path for s in (base_id, target_id) + ((last_id,) if final is not None else ())
     )
-    sources = tuple(g.source.path for g in (base, target, final) if g is not None)
-    identity, notes = _identity(base, target)
+    identity, notes = _identity(base_id, target_id)
     if identity is None:
         return DiffReport(
             sources, "class-growth", "none", notes, growth, 0, 0, 0, (), last.source.path
         )
-    new_in_target, reused = match_new_objects(base, target)
+    new_in_target, reused = match_new_objects(base_id, target_id)
     if final is not None:
-        ordinal, _, same_class = _match(target, final)
+        ordinal, _, same_class = _match(target_id, last_id)
         leaked = same_class & new_in_target[np.maximum(ordinal, 0)]
         method = "three-snapshot"
     else:

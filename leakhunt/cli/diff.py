@@ -69,16 +69,28 @@ def diff(
       leakhunt diff shell.log shell.log --dumps 0,1
     """
     files = [base, target] + ([final] if final is not None else [])
-    loaded = load.load(files)
-    last = loaded[-1]
-    base_tree, last_tree = load.dominators(loaded[0]), load.dominators(last)
-    report = diff_snapshots(
-        *(item.graph for item in loaded),
-        base_tree=base_tree,
-        last_tree=last_tree,
-        last_distances=cached_root_distances(last, include_weak=False),
-        base_classes=cached_class_columns(loaded[0], base_tree),
-        last_classes=cached_class_columns(last, last_tree),
-    )
+    # One graph in memory at a time: BASE and TARGET are reduced to ids and classes first.
+    earlier = load.identities(files)
+    last = load.load_one(files[-1], len(files) - 1)
+    last_tree = load.dominators(last)
+    distances = cached_root_distances(last, include_weak=False)
+    classes = cached_class_columns(last, last_tree)
+    if final is not None:
+        report = diff_snapshots(
+            earlier[0],
+            earlier[1],
+            last.graph,
+            last_tree=last_tree,
+            last_distances=distances,
+            last_classes=classes,
+        )
+    else:
+        report = diff_snapshots(
+            earlier[0],
+            last.graph,
+            last_tree=last_tree,
+            last_distances=distances,
+            last_classes=classes,
+        )
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), growth_rows).render(report, out)

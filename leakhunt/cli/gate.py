@@ -14,7 +14,7 @@ from leakhunt.cli.params import output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
 from leakhunt.gate import GateReport, run_gate, suspect_kinds
 from leakhunt.gate.baseline import read_baseline, write_baseline
-from leakhunt.gate.inputs import SnapshotInputs
+from leakhunt.gate.inputs import Earlier, SnapshotInputs
 from leakhunt.gate.policy import GatePolicy, load_policy
 from leakhunt.render.gate_text import GateJsonRenderer, GateTextRenderer
 from leakhunt.render.interface import Renderer
@@ -160,11 +160,14 @@ def gate(
     policy = load_policy(policy_file, Path.cwd())
     baseline_path = _baseline_path(baseline_file, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else ()
-    loaded = load.load(files)
-    kinds = suspect_kinds(policy)
-    inputs = [_inputs(load, item, kinds) for item in loaded]
+    # One graph in memory at a time: the snapshots before the last are reduced to ids and classes.
+    earlier: list[Earlier | SnapshotInputs] = list(load.identities(files))
+    last = _inputs(load, load.load_one(files[-1], len(files) - 1), suspect_kinds(policy))
     report = run_gate(
-        inputs, policy, baseline, baseline_path=str(baseline_path) if baseline_path else None
+        [*earlier, last],
+        policy,
+        baseline,
+        baseline_path=str(baseline_path) if baseline_path else None,
     )
     with open_output(output) as out:
         _renderer(GateFormat(output_format), policy, Path(repo_root), source_root, files).render(

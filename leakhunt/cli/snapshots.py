@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
+from leakhunt.analyzers.diff import SnapshotIdentity, snapshot_identity
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
-from leakhunt.cache.session import CachedInput, cached_dominators
+from leakhunt.cache.session import CachedInput, cached_class_columns, cached_dominators
 from leakhunt.cli.params import InputChoice, load_input
 from leakhunt.cli.progress import progress_callback
 from leakhunt.errors import ConfigError
@@ -36,18 +37,30 @@ class LoadChoice:
     cache_dir: str | None
     """Cache location override."""
 
-    def load(self, files: Sequence[str]) -> list[CachedInput]:
-        """Load every file (from the cache when allowed)."""
+    def load_one(self, path: str, position: int) -> CachedInput:
+        """Load the file at ``position`` of the command line."""
+        dump = self.dumps[position] if self.dumps is not None else None
+        choice = InputChoice(
+            path, self.input_format, dump, self.quiet, self.no_cache, self.cache_dir
+        )
+        return load_input(choice)
+
+    def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
+        """The identity of every file but the last, one graph in memory at a time.
+
+        The first (BASE) carries its class table; each graph is released once read.
+        """
         if self.dumps is not None and len(self.dumps) != len(files):
             raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
-        loaded = []
-        for index, path in enumerate(files):
-            dump = self.dumps[index] if self.dumps is not None else None
-            choice = InputChoice(
-                path, self.input_format, dump, self.quiet, self.no_cache, self.cache_dir
-            )
-            loaded.append(load_input(choice))
-        return loaded
+        found = []
+        for position, path in enumerate(files[:-1]):
+            loaded = self.load_one(path, position)
+            classes = None
+            if position == 0:
+                classes = cached_class_columns(loaded, self.dominators(loaded))
+            found.append(snapshot_identity(loaded.graph, classes))
+            del loaded
+        return found
 
     def dominators(self, loaded: CachedInput) -> DominatorTree:
         """DevTools dominator tree of one loaded input, from the cache when possible."""

@@ -13,7 +13,7 @@ from leakhunt.errors import ConfigError
 from leakhunt.gate.baseline import classify
 from leakhunt.gate.checks import CHECKS, CheckSpec
 from leakhunt.gate.findings import BaselineEntry, CheckOutcome, Finding, GateReport
-from leakhunt.gate.inputs import DiffInputs, SnapshotInputs
+from leakhunt.gate.inputs import DiffInputs, Earlier, SnapshotInputs
 from leakhunt.gate.policy import DEFAULT_CHECKS, GatePolicy
 
 __all__ = ["CHECKS", "GatePolicy", "GateReport", "enabled_checks", "run_gate", "suspect_kinds"]
@@ -58,7 +58,7 @@ def suspect_kinds(policy: GatePolicy) -> tuple[str, ...]:
 
 
 def run_gate(
-    snapshots: Sequence[SnapshotInputs],
+    snapshots: Sequence[Earlier | SnapshotInputs],
     policy: GatePolicy,
     baseline: Sequence[BaselineEntry] = (),
     *,
@@ -66,7 +66,10 @@ def run_gate(
 ) -> GateReport:
     """Run the enabled checks on ``snapshots`` (in time order) and judge them against ``baseline``."""
     accepted = {(e.rule_id, e.fingerprint) for e in baseline}
-    sequence = DiffInputs(tuple(snapshots))
+    last = snapshots[-1]
+    if not isinstance(last, SnapshotInputs):
+        raise TypeError("the last snapshot must be given as SnapshotInputs")
+    sequence = DiffInputs(tuple(snapshots[:-1]), last)
     outcomes: list[CheckOutcome] = []
     every: list[Finding] = []
     for spec in enabled_checks(policy):
@@ -85,7 +88,7 @@ def run_gate(
         if spec.per_snapshot is not None:
             # A sequence is judged by its last state (FINAL, or TARGET): what the scenario
             # leaves behind. A single snapshot is judged on its own.
-            for snapshot in snapshots[-1:]:
+            for snapshot in (last,):
                 found = spec.per_snapshot(snapshot, policy)
                 outcomes.append(_outcome(spec, snapshot.path, found, accepted))
                 every += found

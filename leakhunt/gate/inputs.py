@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from leakhunt.analyzers.diff import diff_snapshots
+from leakhunt.analyzers.diff import SnapshotIdentity, diff_snapshots, snapshot_identity
 from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.leak_results import DiffReport, SuspectReport
@@ -14,7 +14,7 @@ from leakhunt.analyzers.suspects import SUSPECT_KINDS, SuspectOptions, find_susp
 from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.graph.core import RetentionGraph
 
-__all__ = ["DiffInputs", "SnapshotInputs"]
+__all__ = ["DiffInputs", "Earlier", "SnapshotInputs", "earlier_identity"]
 
 
 class SnapshotInputs:
@@ -74,29 +74,50 @@ class SnapshotInputs:
         return self._suspects
 
 
+Earlier = SnapshotInputs | SnapshotIdentity
+"""A snapshot before the last one: full inputs, or just its identity (its graph already freed)."""
+
+
+def earlier_identity(snapshot: Earlier, *, with_classes: bool) -> SnapshotIdentity:
+    """The identity a diff needs from an earlier snapshot (BASE needs its class table)."""
+    if isinstance(snapshot, SnapshotIdentity):
+        return snapshot
+    return snapshot_identity(snapshot.graph, snapshot.classes() if with_classes else None)
+
+
 @dataclass(slots=True)
 class DiffInputs:
     """The snapshot sequence, with the diff computed once."""
 
-    snapshots: tuple[SnapshotInputs, ...]
-    """Base, target and optionally final."""
+    earlier: tuple[Earlier, ...]
+    """Base (and target, when a final follows)."""
+    last: SnapshotInputs
+    """The last snapshot: target or final; traces are taken in it."""
     _report: DiffReport | None = None
 
     @property
     def subject(self) -> str:
         """``base → target → final``."""
-        return " → ".join(s.path for s in self.snapshots)
+        return " → ".join([*(s.path for s in self.earlier), self.last.path])
 
     def report(self) -> DiffReport:
         """The diff of the sequence."""
         if self._report is None:
-            first, last = self.snapshots[0], self.snapshots[-1]
-            self._report = diff_snapshots(
-                *(s.graph for s in self.snapshots),
-                base_tree=first.tree(),
-                last_tree=last.tree(),
-                last_distances=last.distances(),
-                base_classes=first.classes(),
-                last_classes=last.classes(),
-            )
+            base = earlier_identity(self.earlier[0], with_classes=True)
+            middle = [earlier_identity(s, with_classes=False) for s in self.earlier[1:]]
+            last = self.last
+            tree, distances, classes = last.tree(), last.distances(), last.classes()
+            if middle:
+                self._report = diff_snapshots(
+                    base,
+                    middle[0],
+                    last.graph,
+                    last_tree=tree,
+                    last_distances=distances,
+                    last_classes=classes,
+                )
+            else:
+                self._report = diff_snapshots(
+                    base, last.graph, last_tree=tree, last_distances=distances, last_classes=classes
+                )
         return self._report
