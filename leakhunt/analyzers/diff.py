@@ -106,8 +106,10 @@ def snapshot_identity(
     """The :class:`SnapshotIdentity` of ``graph`` (with its class table when given)."""
     if isinstance(graph, SnapshotIdentity):
         return graph
-    used, inverse = np.unique(graph.node_class, return_inverse=True)
-    codes = inverse.astype(np.int64).reshape(-1)
+    used = np.unique(graph.node_class)  # hashed, no sort of the whole column
+    lookup = np.full(len(graph.strings), -1, dtype=np.int64)
+    lookup[used] = np.arange(used.size, dtype=np.int64)
+    codes: npt.NDArray[np.int64] = lookup[graph.node_class]
     codes[graph.node_kind == NodeKind.SYNTHETIC] = -1
     codes[graph.root_node] = -1
     rows = None
