@@ -277,4 +277,5 @@ function main() {
   }) + '\n');
 }
 
-main();
+if (require.main === module) main();
+else module.exports = { build };

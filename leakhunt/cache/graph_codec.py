@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leakhunt.graph.code import CapturedUseTable, CodeLocationTable
 from leakhunt.graph.core import ContextTable, EphemeronTable, RetentionGraph, RootTable, SourceInfo
 
 __all__ = ["decode_graph", "decode_strings", "encode_graph", "encode_strings"]
@@ -42,7 +43,17 @@ _COLUMNS = (
 
 
 def encode_strings(strings: tuple[str, ...], prefix: str) -> dict[str, npt.NDArray[Any]]:
-    """One UTF-8 blob plus character offsets (lone surrogates survive)."""
+    """One UTF-8 blob plus character offsets (lone surrogates survive).
+
+    When no string contains a NUL character (the usual case), the blob is NUL-separated
+    instead, and decoding is one ``str.split`` rather than a slice per string.
+    """
+    if "\x00" not in "".join(strings):
+        blob = "\x00".join(strings).encode("utf-8", "surrogatepass")
+        return {
+            f"{prefix}_joined": np.frombuffer(blob, dtype=np.uint8),
+            f"{prefix}_count": np.array([len(strings)], dtype=np.int64),
+        }
     lengths = np.fromiter((len(s) for s in strings), dtype=np.int64, count=len(strings))
     offsets = np.zeros(len(strings) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -52,6 +63,12 @@ def encode_strings(strings: tuple[str, ...], prefix: str) -> dict[str, npt.NDArr
 
 def decode_strings(arrays: dict[str, npt.NDArray[Any]], prefix: str) -> tuple[str, ...]:
     """Inverse of :func:`encode_strings`."""
+    if f"{prefix}_joined" in arrays:
+        count = int(np.asarray(arrays[f"{prefix}_count"])[0])
+        if count == 0:
+            return ()
+        joined = np.asarray(arrays[f"{prefix}_joined"]).tobytes().decode("utf-8", "surrogatepass")
+        return tuple(joined.split("\x00"))
     text = np.asarray(arrays[f"{prefix}_blob"]).tobytes().decode("utf-8", "surrogatepass")
     offsets = np.asarray(arrays[f"{prefix}_offsets"]).tolist()
     return tuple(text[a:b] for a, b in itertools.pairwise(offsets))
@@ -90,6 +107,15 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
         eph_entry_halves=graph.ephemerons.entry_halves,
         context_node=graph.contexts.node,
         context_global=graph.contexts.global_node,
+        location_node=graph.code_locations.node,
+        location_script=graph.code_locations.script,
+        location_line=graph.code_locations.line,
+        location_column=graph.code_locations.column,
+        use_function=graph.captured_uses.function,
+        use_context=graph.captured_uses.context,
+        use_name=graph.captured_uses.name,
+        use_covered=graph.captured_uses.covered,
+        use_contexts=graph.captured_uses.contexts,
     )
     arrays.update(_optional_context_arrays(graph.contexts))
     attrs = {
@@ -106,6 +132,7 @@ def encode_graph(graph: RetentionGraph) -> tuple[dict[str, npt.NDArray[Any]], di
             "details": [list(pair) for pair in graph.source.details],
         },
         "problems": list(graph.problems),
+        "uses_known": graph.captured_uses.known,
     }
     return arrays, attrs
 
@@ -141,5 +168,19 @@ def decode_graph(arrays: dict[str, npt.NDArray[Any]], attrs: dict[str, Any]) -> 
             tuple((str(k), str(v)) for k, v in source["details"]),
         ),
         problems=tuple(attrs["problems"]),
+        code_locations=CodeLocationTable(
+            arrays["location_node"],
+            arrays["location_script"],
+            arrays["location_line"],
+            arrays["location_column"],
+        ),
+        captured_uses=CapturedUseTable(
+            bool(attrs["uses_known"]),
+            arrays["use_function"],
+            arrays["use_context"],
+            arrays["use_name"],
+            arrays["use_covered"],
+            arrays["use_contexts"],
+        ),
         **columns,
     )

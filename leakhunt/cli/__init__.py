@@ -23,12 +23,15 @@ from leakhunt import __version__
 from leakhunt.cli.cache import cache
 from leakhunt.cli.contexts import contexts, zombies
 from leakhunt.cli.cycles import cycles
+from leakhunt.cli.diff import diff
 from leakhunt.cli.export import export
+from leakhunt.cli.gate import gate
 from leakhunt.cli.isolates import isolates
 from leakhunt.cli.paths import paths
 from leakhunt.cli.retained_via import retained_via
 from leakhunt.cli.show import show
 from leakhunt.cli.summary import summary
+from leakhunt.cli.suspects import suspects
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
 from leakhunt.render.safe_text import visible
@@ -53,6 +56,9 @@ COMMANDS: tuple[click.Command, ...] = (
     contexts,
     zombies,
     retained_via,
+    diff,
+    suspects,
+    gate,
 )
 
 
@@ -76,6 +82,9 @@ def cli() -> None:
       leakhunt contexts app.heapsnapshot
       leakhunt zombies app.heapsnapshot --expect-dead 'vm *Session*'
       leakhunt retained-via app.heapsnapshot --edges 'listener|^_events$'
+      leakhunt diff base.heapsnapshot target.heapsnapshot final.heapsnapshot
+      leakhunt suspects app.heapsnapshot
+      leakhunt gate base.heapsnapshot target.heapsnapshot final.heapsnapshot --format sarif
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
     """

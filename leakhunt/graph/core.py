@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import GraphError
+from leakhunt.graph.code import CapturedUseTable, CodeLocationTable
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 
 __all__ = ["ContextTable", "EphemeronTable", "RetentionGraph", "RootTable", "SourceInfo"]
@@ -208,6 +209,10 @@ class RetentionGraph:
     """Provenance."""
     problems: tuple[str, ...] = field(default=())
     """Recoverable oddities the importer met (capped)."""
+    code_locations: CodeLocationTable = field(default_factory=CodeLocationTable.empty)
+    """Source positions of functions and objects, where the dump records them."""
+    captured_uses: CapturedUseTable = field(default_factory=CapturedUseTable.empty)
+    """Which context variables functions read, where the dump records it."""
 
     @property
     def node_count(self) -> int:

@@ -21,6 +21,7 @@ from leakhunt.importers.common.input_file import format_size
 from leakhunt.importers.common.json_stream import JsonObjectStream
 from leakhunt.importers.common.text import MAX_TEXT_CHARS, cap_strings
 from leakhunt.importers.interface import ImportOptions, Progress
+from leakhunt.importers.v8.code import CodeSections
 from leakhunt.importers.v8.layout import V8Columns, assemble_graph
 
 __all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot"]
@@ -41,6 +42,8 @@ class _Meta:
     node_count: int | None
     edge_count: int | None
     root_index: int
+    location_fields: tuple[str, ...] = ()
+    scope_fields: tuple[str, ...] = ()
 
     def node_offset(self, field: str) -> int:
         return self.node_fields.index(field)
@@ -100,7 +103,38 @@ def _parse_meta(path: str, snapshot: object) -> _Meta:
         node_count=counts[0],
         edge_count=counts[1],
         root_index=root_index,
+        location_fields=_optional_fields(meta.get("location_fields")),
+        scope_fields=_optional_fields(meta.get("scope_fields")),
     )
+
+
+def _optional_fields(value: object) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return ()
+
+
+class _IntegerCollector:
+    """An integer sink that keeps the whole (small) array."""
+
+    def __init__(self) -> None:
+        self.parts: list[npt.NDArray[np.int64]] = []
+
+    def accept(self, values: npt.NDArray[np.int64], offset: int) -> None:
+        del offset
+        self.parts.append(values.copy())
+
+    def finish(self, total: int) -> None:
+        del total
+
+    def array(self) -> npt.NDArray[np.int64]:
+        return np.concatenate(self.parts) if self.parts else np.zeros(0, np.int64)
+
+
+def _int_list(value: object) -> list[int] | None:
+    if not isinstance(value, list) or not all(type(v) is int for v in value):
+        return None
+    return value
 
 
 class _RecordSink:
@@ -261,6 +295,7 @@ def load_v8_heapsnapshot(
     edges: _RecordSink | None = None
     strings: tuple[str, ...] | None = None
     string_problems: list[str] = []
+    code = CodeSections()
     max_input_size = options.max_input_size if options is not None else None
     with JsonObjectStream(path, progress, max_input_size) as stream:
         file_bytes = stream.decoded_bound
@@ -289,8 +324,17 @@ def load_v8_heapsnapshot(
                         f"{cut:,} string(s) longer than {MAX_TEXT_CHARS:,} characters cut "
                         "to that length"
                     )
+            elif key == "locations":
+                collector = _IntegerCollector()
+                stream.read_integer_array(key, collector, "reading locations")
+                code.locations = collector.array()
+            elif key in ("scopes", "scope_context_vars", "scope_uses"):
+                numbers = _int_list(stream.read_value(key))
+                if numbers is None:
+                    code.problems.append(f"section {key!r} is not a list of integers: ignored")
+                setattr(code, key, numbers)
             else:
-                stream.skip_value(key)  # trace and location sections: not used
+                stream.skip_value(key)  # allocation-trace sections: not used
         stream.expect_end()
     for name, part in (
         ("snapshot", meta),
@@ -304,7 +348,10 @@ def load_v8_heapsnapshot(
     if progress is not None:
         progress("building graph", 0, 1)
     columns = _check_counts(path, meta, nodes, edges, strings, string_problems)
-    graph = assemble_graph(columns, SourceInfo(path, "v8-heapsnapshot", "V8"))
+    code.location_fields = meta.location_fields
+    code.scope_fields = meta.scope_fields
+    code.node_width = len(meta.node_fields)
+    graph = assemble_graph(columns, SourceInfo(path, "v8-heapsnapshot", "V8"), code)
     if progress is not None:
         progress("building graph", 1, 1)
     return graph

@@ -30,6 +30,7 @@ from leakhunt.graph.core import (
     SourceInfo,
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+from leakhunt.importers.v8.code import CodeSections, read_captured_uses, read_code_locations
 from leakhunt.importers.v8.columns import V8Columns
 from leakhunt.importers.v8.context_roles import describe_contexts
 from leakhunt.importers.v8.contexts import attribute_to_contexts, find_contexts
@@ -103,8 +104,10 @@ def _lookup(
     return np.array([mapping.get(name, default) for name in names], dtype=np.uint8)
 
 
-def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
-    """Interpret V8 columns as a :class:`RetentionGraph`."""
+def assemble_graph(
+    columns: V8Columns, source: SourceInfo, code: CodeSections | None = None
+) -> RetentionGraph:
+    """Interpret V8 columns (and the code sections, when read) as a :class:`RetentionGraph`."""
     strings = list(columns.strings)
     extra: dict[str, int] = {}
 
@@ -132,6 +135,9 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
     contexts, anchors = find_contexts(columns, node_kind, roots, search)
     node_context = attribute_to_contexts(columns, node_kind, anchors)
     contexts = describe_contexts(columns, node_kind, contexts, node_context)
+    code = code if code is not None else CodeSections()
+    locations, _, location_scripts = read_code_locations(columns, code, intern)
+    captured_uses = read_captured_uses(columns, code, locations, location_scripts)
     return RetentionGraph(
         strings=tuple(strings),
         type_names=columns.node_types,
@@ -151,7 +157,9 @@ def assemble_graph(columns: V8Columns, source: SourceInfo) -> RetentionGraph:
         ephemerons=ephemerons,
         contexts=contexts,
         source=source,
-        problems=tuple(problems),
+        problems=(*problems, *code.problems),
+        code_locations=locations,
+        captured_uses=captured_uses,
     )
 
 

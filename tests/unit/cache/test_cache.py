@@ -105,3 +105,13 @@ def test_key_names_the_code_that_computed_the_entry(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path / "cache")
     key = cache.entry_for(str(v8_fixture("leak_chain"))).key
     assert key["code"] == code_fingerprint() and len(key["code"]) == 16
+
+
+def test_string_table_round_trip_with_and_without_nul() -> None:
+    from leakhunt.cache.graph_codec import decode_strings, encode_strings
+
+    for strings in [(), ("",), ("a", "", "\ud800x", "é"), ("a\x00b", "", "c")]:
+        arrays = encode_strings(strings, "s")
+        assert decode_strings(arrays, "s") == strings
+    assert "s_joined" in encode_strings(("a", "b"), "s")
+    assert "s_offsets" in encode_strings(("a\x00",), "s")

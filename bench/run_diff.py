@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Benchmark of ``leakhunt diff`` and ``leakhunt gate`` against memlab ``find-leaks``, in one run.
+
+    python3 bench/run_diff.py [--prefix PATH] [--repeat N] [--memlab-repeat N]
+
+``--prefix`` names three snapshots ``PREFIX.{baseline,target,final}.heapsnapshot``; when they
+are absent they are written by ``bench/gen_three.js`` (the benchmark heap of
+``gen_snapshot.js`` at scale 1, ~200 MB each, around a 5,000-object leak with 20,000 transient
+objects). Every command runs on the same three files, one after another, on this machine:
+
+* memlab 2.0.5 ``find-leaks --baseline --target --final`` (its CLI, as a user runs it);
+* ``leakhunt diff`` and ``leakhunt gate`` without the index cache (``--no-cache``);
+* the same two with a warm index cache (one unrecorded run fills it).
+
+Medians of wall time and peak RSS go to ``bench/results_diff.json`` and to the
+``diff-gate`` block of ``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import Measurement, measure
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+MEMLAB = BENCH / "node_modules" / "@memlab" / "cli" / "bin" / "memlab.js"
+START, END = "<!-- diff-gate:start -->", "<!-- diff-gate:end -->"
+
+
+def _files(prefix: str) -> list[str]:
+    files = [f"{prefix}.{stage}.heapsnapshot" for stage in ("baseline", "target", "final")]
+    if not all(os.path.exists(f) for f in files):
+        subprocess.run(
+            ["node", "--max-old-space-size=16384", "--expose-gc", str(BENCH / "gen_three.js"), prefix],
+            check=True,
+        )
+    return files
+
+
+def _row(m: Measurement, label: str, memlab: Measurement | None, diff: Measurement | None) -> str:
+    def ratio(value: float, ref: float | None) -> str:
+        return f"{value / ref:.2f}×" if ref else "-"
+
+    walls = [r.wall_s for r in m.runs]
+    return (
+        f"| {label} | {m.wall_s:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {m.peak_rss_mb:,.0f} MB "
+        f"| {ratio(m.wall_s, memlab.wall_s if memlab else None)} "
+        f"| {ratio(m.peak_rss_mb, memlab.peak_rss_mb if memlab else None)} "
+        f"| {ratio(m.wall_s, diff.wall_s if diff else None)} | {len(m.runs)} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prefix", default=str(Path(tempfile.gettempdir()) / "diffgate-bench" / "three"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memlab-repeat", type=int, default=2)
+    args = parser.parse_args()
+    files = _files(args.prefix)
+    python = sys.executable
+    work = tempfile.mkdtemp(prefix="leakhunt-diff-bench-")
+    cache = os.path.join(work, "cache")
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    results: dict[str, Measurement] = {}
+    results["memlab"] = measure(
+        "memlab",
+        ["node", "--expose-gc", "--max-old-space-size=16384", str(MEMLAB), "find-leaks",
+         "--baseline", files[0], "--target", files[1], "--final", files[2],
+         "--work-dir", os.path.join(work, "memlab")],
+        repeat=args.memlab_repeat, log=log,
+    )
+    for command in ("diff", "gate"):
+        results[f"{command}-nocache"] = measure(
+            f"{command}-nocache", [python, "-m", "leakhunt", command, "-q", "--no-cache", *files],
+            repeat=args.repeat, cwd=str(ROOT), stop_on_error=False, log=log,
+        )
+    for command in ("diff", "gate"):
+        results[f"{command}-cached"] = measure(
+            f"{command}-cached",
+            [python, "-m", "leakhunt", command, "-q", "--cache-dir", cache, *files],
+            repeat=args.repeat, warmup=1, cwd=str(ROOT), stop_on_error=False, log=log,
+        )
+    ok = {k: all(r.returncode in ((0, 1) if k.startswith("gate") else (0,)) for r in m.runs) for k, m in results.items()}
+    (BENCH / "results_diff.json").write_text(
+        json.dumps({k: m.to_dict() | {"ok": ok[k]} for k, m in results.items()}, indent=2) + "\n"
+    )
+    memlab = results["memlab"]
+    labels = {
+        "memlab": "**memlab 2.0.5 `find-leaks`** (CLI; parse ×3, paths, dominators, leak filter, clustering)",
+        "diff-nocache": "**leakhunt diff**, no cache (parse ×3, ids, dominators of BASE and FINAL, clusters)",
+        "gate-nocache": "**leakhunt gate**, no cache (diff + closure-context and detached-DOM checks on FINAL)",
+        "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it)",
+        "gate-cached": "leakhunt gate from the index cache",
+    }
+    sizes = ", ".join(f"{os.path.getsize(f) / 1e6:.0f} MB" for f in files)
+    lines = [
+        START,
+        f"### diff and gate over three snapshots ({sizes}), measured {dt.date.today().isoformat()}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs (a loaded 2-core "
+        "machine: absolute times vary by tens of percent between runs; ratios are from one run).",
+        "",
+        "| command | median wall | range | peak RSS | wall / memlab | RSS / memlab | wall / same-mode diff | runs |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, m in results.items():
+        mode = "nocache" if key.endswith("nocache") else "cached"
+        diff = results.get(f"diff-{mode}") if key.startswith("gate") else None
+        lines.append(_row(m, labels[key] + ("" if ok[key] else " (FAILED)"), memlab, diff))
+    lines += ["", "Commands:", ""] + [f"- `{k}`: `{m.command}`" for k, m in results.items()] + [END]
+    block = "\n".join(lines)
+    results_md = BENCH / "RESULTS.md"
+    text = results_md.read_text()
+    if START in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    results_md.write_text(text)
+    print(block)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""``leakhunt diff``."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import click
+
+from leakhunt.analyzers.diff import diff_snapshots
+from leakhunt.analyzers.leak_results import DiffReport
+from leakhunt.cache.session import cached_class_columns, cached_root_distances
+from leakhunt.cli.output import open_output
+from leakhunt.cli.params import OutputFormat, format_option, output_option
+from leakhunt.cli.snapshots import LoadChoice, load_options
+from leakhunt.render.interface import Renderer
+from leakhunt.render.leak_json import DiffJsonRenderer
+from leakhunt.render.leak_text import DiffTextRenderer
+
+_FILE = click.Path(exists=True, dir_okay=False)
+
+
+def _renderer(output_format: OutputFormat, growth_rows: int) -> Renderer[DiffReport]:
+    if output_format is OutputFormat.TEXT:
+        return DiffTextRenderer(growth_rows)
+    if output_format is OutputFormat.JSON:
+        return DiffJsonRenderer()
+    assert_never(output_format)
+
+
+@click.command()
+@click.argument("base", type=_FILE)
+@click.argument("target", type=_FILE)
+@click.argument("final", type=_FILE, required=False)
+@load_options
+@click.option(
+    "--growth-rows",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Classes listed in the growth table (text output).",
+)
+@format_option
+@output_option
+def diff(
+    base: str,
+    target: str,
+    final: str | None,
+    load: LoadChoice,
+    growth_rows: int,
+    output_format: str,
+    output: str | None,
+) -> None:
+    """What changed between snapshots: leak clusters with traces, and class growth.
+
+    With three snapshots (memlab's method): BASE before an action, TARGET after it, FINAL after
+    undoing it. Objects allocated between BASE and TARGET and still alive in FINAL are leaked;
+    objects freed before FINAL are transient and never reported. Leaked objects are clustered
+    by the shape of their retaining path (indices and ids removed): one cluster per mechanism,
+    with its count, retained size, a representative trace and a stable fingerprint.
+
+    With two snapshots, the objects allocated between them are listed the same way (transient
+    ones included). V8 objects are matched by node id and class; SpiderMonkey dumps by address
+    only within one log file, and otherwise by class growth alone.
+
+    \b
+    Examples:
+      leakhunt diff base.heapsnapshot target.heapsnapshot final.heapsnapshot
+      leakhunt diff before.heapsnapshot after.heapsnapshot --format json -o diff.json
+      leakhunt diff shell.log shell.log --dumps 0,1
+    """
+    files = [base, target] + ([final] if final is not None else [])
+    # One graph in memory at a time: BASE and TARGET are reduced to ids and classes first.
+    earlier = load.identities(files)
+    last = load.load_one(files[-1], len(files) - 1)
+    last_tree = load.dominators(last)
+    distances = cached_root_distances(last, include_weak=False)
+    classes = cached_class_columns(last, last_tree)
+    if final is not None:
+        report = diff_snapshots(
+            earlier[0],
+            earlier[1],
+            last.graph,
+            last_tree=last_tree,
+            last_distances=distances,
+            last_classes=classes,
+        )
+    else:
+        report = diff_snapshots(
+            earlier[0],
+            last.graph,
+            last_tree=last_tree,
+            last_distances=distances,
+            last_classes=classes,
+        )
+    with open_output(output) as out:
+        _renderer(OutputFormat(output_format), growth_rows).render(report, out)

@@ -1,0 +1,126 @@
+"""Loading several snapshots for one command (``diff``, ``gate``), each through the index cache."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from leakhunt.analyzers.diff import SnapshotIdentity, snapshot_identity
+from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
+from leakhunt.cache.session import CachedInput, cached_class_columns, cached_dominators
+from leakhunt.cli.params import InputChoice, load_input
+from leakhunt.cli.progress import progress_callback
+from leakhunt.errors import ConfigError
+from leakhunt.importers import IMPORTERS
+
+__all__ = ["LoadChoice", "load_options"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class LoadChoice:
+    """How to read the snapshot files of one invocation."""
+
+    input_format: str | None
+    """Forced format, or None to sniff."""
+    dumps: tuple[int, ...] | None
+    """Dump index per file (multi-dump logs), or None for each file's last."""
+    quiet: bool
+    """No progress bars."""
+    no_cache: bool
+    """Bypass the index cache."""
+    cache_dir: str | None
+    """Cache location override."""
+
+    def load_one(self, path: str, position: int) -> CachedInput:
+        """Load the file at ``position`` of the command line."""
+        dump = self.dumps[position] if self.dumps is not None else None
+        choice = InputChoice(
+            path, self.input_format, dump, self.quiet, self.no_cache, self.cache_dir
+        )
+        return load_input(choice)
+
+    def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
+        """The identity of every file but the last, one graph in memory at a time.
+
+        The first (BASE) carries its class table; each graph is released once read.
+        """
+        if self.dumps is not None and len(self.dumps) != len(files):
+            raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
+        found = []
+        for position, path in enumerate(files[:-1]):
+            loaded = self.load_one(path, position)
+            classes = None
+            if position == 0:
+                classes = cached_class_columns(loaded, self.dominators(loaded))
+            found.append(snapshot_identity(loaded.graph, classes))
+            del loaded
+        return found
+
+    def dominators(self, loaded: CachedInput) -> DominatorTree:
+        """DevTools dominator tree of one loaded input, from the cache when possible."""
+        with progress_callback(not self.quiet) as progress:
+            return cached_dominators(loaded, Semantics.DEVTOOLS, progress)
+
+
+def _dumps(value: str | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    try:
+        indices = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise ConfigError(f"--dumps {value!r} is not a comma-separated list of integers") from None
+    if any(i < 0 for i in indices):
+        raise ConfigError("--dumps indices must not be negative")
+    return indices
+
+
+def load_options(func: F) -> F:
+    """``--input-format``, ``--dumps``, ``--quiet``, ``--no-cache``, ``--cache-dir`` → ``load``."""
+
+    @functools.wraps(func)
+    def gather(
+        *args: Any,
+        input_format: str | None,
+        dumps: str | None,
+        quiet: bool,
+        no_cache: bool,
+        cache_dir: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        load = LoadChoice(input_format, _dumps(dumps), quiet, no_cache, cache_dir)
+        return func(*args, load=load, **kwargs)
+
+    wrapped: Any = gather
+    wrapped = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        envvar="LEAKHUNT_CACHE_DIR",
+        help="Index cache location [default: $XDG_CACHE_HOME/leakhunt or ~/.cache/leakhunt].",
+    )(wrapped)
+    wrapped = click.option(
+        "--no-cache", is_flag=True, help="Neither read nor write the index cache."
+    )(wrapped)
+    wrapped = click.option("--quiet", "-q", is_flag=True, help="No progress bars on stderr.")(
+        wrapped
+    )
+    wrapped = click.option(
+        "--dumps",
+        default=None,
+        metavar="I,J[,K]",
+        help="For multi-dump logs: the dump index of each file, comma-separated (0-based).",
+    )(wrapped)
+    wrapped = click.option(
+        "--input-format",
+        type=click.Choice(sorted(IMPORTERS)),
+        default=None,
+        help="Read the files as this format instead of detecting it from their content.",
+    )(wrapped)
+    result: F = wrapped
+    return result
