@@ -23,6 +23,7 @@ __all__ = [
     "InputError",
     "LeakhuntError",
     "NodeNotFoundError",
+    "RenderError",
     "SelectorError",
     "SnapshotFormatError",
     "UnsupportedFormatError",
@@ -75,6 +76,10 @@ class NodeNotFoundError(LeakhuntError):
 
 class AnalysisError(LeakhuntError):
     """An analysis cannot run on this graph (for example, it has no roots)."""
+
+
+class RenderError(LeakhuntError):
+    """A diagram could not be drawn: Graphviz's ``dot`` program is missing or failed."""
 
 
 class ConfigError(LeakhuntError):

@@ -21,6 +21,7 @@ import click
 from leakhunt import __version__
 from leakhunt.cli.export import export
 from leakhunt.cli.paths import paths
+from leakhunt.cli.report import report
 from leakhunt.cli.summary import summary
 from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
@@ -33,7 +34,7 @@ EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
 
-COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export)
+COMMANDS: tuple[click.Command, ...] = (summary, paths, top, export, report)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -51,6 +52,7 @@ def cli() -> None:
       leakhunt paths gnome-shell.heap 0x7f3a2c0b1040 --dump 0
       leakhunt top app.heapsnapshot
       leakhunt export app.heapsnapshot -o nodes.parquet
+      leakhunt report app.heapsnapshot -o report.html
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error.
     """

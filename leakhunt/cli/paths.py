@@ -7,22 +7,26 @@ from typing import assert_never
 import click
 
 from leakhunt.analyzers import find_retaining_paths, select_nodes
+from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.results import PathReport
 from leakhunt.analyzers.selectors import parse_selector
-from leakhunt.cache.session import cached_root_distances
+from leakhunt.cache.session import CachedInput, cached_dominators, cached_root_distances
+from leakhunt.cli.diagram_output import DiagramFormat, write_diagram
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
     InputChoice,
     OutputFormat,
-    format_option,
+    diagram_format_option,
     input_options,
     load_input,
     output_option,
 )
+from leakhunt.cli.progress import progress_callback
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.options import PathOptions
 from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
 from leakhunt.render.interface import Renderer
+from leakhunt.render.merged_paths import merged_paths_diagram
 
 
 def _renderer(
@@ -53,7 +57,12 @@ def _renderer(
     show_default=True,
     help="Targets shown in text output (JSON lists all).",
 )
-@format_option
+@click.option(
+    "--by-context",
+    is_flag=True,
+    help="In diagrams, frame the nodes of each engine context (vm contexts, iframes, realms).",
+)
+@diagram_format_option
 @output_option
 def paths(
     source: InputChoice,
@@ -61,6 +70,7 @@ def paths(
     include_weak: bool,
     max_paths: int,
     max_targets: int,
+    by_context: bool,
     output_format: str,
     output: str | None,
 ) -> None:
@@ -79,6 +89,11 @@ def paths(
       leakhunt paths app.heapsnapshot @12345
       leakhunt paths app.heapsnapshot class:Session --max-paths 3
       leakhunt paths app.heapsnapshot name:LeakedPayload --format json -o paths.json
+      leakhunt paths app.heapsnapshot class:Session --format svg -o sessions.svg
+
+    With --format dot, svg or png the paths are drawn merged, as Eclipse MAT's "merge
+    shortest paths to GC roots": shared prefixes once, each box saying how many targets lie
+    beyond it, with its class, id and retained size (docs/diagrams.md).
     """
     selectors = [parse_selector(t) for t in targets]
     loaded = load_input(source)
@@ -87,5 +102,24 @@ def paths(
     options = PathOptions(include_weak=include_weak, max_paths=max_paths)
     distances = cached_root_distances(loaded, include_weak=include_weak)
     report = find_retaining_paths(graph, nodes, options, distances=distances)
+    diagram_format = DiagramFormat.parse(output_format)
+    if diagram_format is not None:
+        _write_merged(loaded, report, by_context, diagram_format, output, quiet=source.quiet)
+        return
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)
+
+
+def _write_merged(
+    loaded: CachedInput,
+    report: PathReport,
+    by_context: bool,
+    chosen: DiagramFormat,
+    output: str | None,
+    *,
+    quiet: bool,
+) -> None:
+    with progress_callback(not quiet) as progress:
+        tree = cached_dominators(loaded, Semantics.DEVTOOLS, progress)
+    diagram = merged_paths_diagram(loaded.graph, report, tree.retained_size, by_context=by_context)
+    write_diagram(diagram, chosen, output)
