@@ -149,6 +149,13 @@ def per_snapshot(
         bodies = [(s, build(s)) for s in data.snapshots]
         if len(bodies) == 1:
             return bodies[0][1]
+        if not any(body.html for _, body in bodies):
+            reasons = {body.empty_reason for _, body in bodies}
+            if len(reasons) == 1:
+                return SectionBody("", reasons.pop())
+            return SectionBody(
+                "", "; ".join(f"{s.label}: {body.empty_reason}" for s, body in bodies)
+            )
         parts = []
         for snapshot, body in bodies:
             content = body.html or f'<p class="empty">{text(body.empty_reason or "")}</p>'
