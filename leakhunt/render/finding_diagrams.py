@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -32,23 +32,17 @@ import numpy.typing as npt
 
 from leakhunt.analyzers.results import RetentionPath
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.graph.kinds import EdgeKind
-from leakhunt.render.diagram import Cluster, Diagram, DiagramEdge, DiagramNode, EdgeRole, NodeRole
-from leakhunt.render.diagram_nodes import (
-    Elision,
-    edge_kind_words,
-    edge_role,
-    elided_node,
-    graph_edge,
-    graph_node,
-    visible_runs,
-)
+from leakhunt.graph.kinds import EdgeKind, NodeKind
+from leakhunt.render.chain import Hop, chain_diagram
+from leakhunt.render.diagram import Diagram, DiagramEdge, DiagramNode, EdgeRole, NodeRole
+from leakhunt.render.diagram_nodes import edge_kind_words, edge_role, graph_node, node_ident
 
 __all__ = [
     "CycleEdge",
     "CycleRoot",
     "cycle_diagram",
     "cycle_edges_from_graph",
+    "graph_hops",
     "path_diagram",
     "zombie_context_diagram",
 ]
@@ -138,55 +132,31 @@ def cycle_diagram(
     )
 
 
-def _cluster_of(graph: RetentionGraph, node: int) -> str | None:
-    context = int(graph.node_context[node])
-    return None if context < 0 else f"cluster_c{context}"
-
-
-def _path_parts(
+def graph_hops(
     graph: RetentionGraph,
     path: RetentionPath,
     sizes: Sequence[int | None],
     *,
-    pinned: Set[int],
-    max_chain: int,
-    crossing: int | None,
-    clustered: bool,
-) -> tuple[list[DiagramNode], list[DiagramEdge], int]:
-    """Boxes and arrows of one path, root first; returns them and the hops collapsed."""
-    nodes = [
-        DiagramNode("r0", f"{path.root_kind.label} root", path.root_label, "", None, NodeRole.ROOT)
-    ]
-    edges: list[DiagramEdge] = []
-    previous, after_elision, collapsed = "r0", False, 0
-    last = len(path.nodes) - 1
-    for item in visible_runs(len(path.nodes), pinned, max_run=max_chain):
-        if isinstance(item, Elision):
-            key = f"e{len(nodes)}"
-            nodes.append(elided_node(key, item.hidden))
-            edges.append(DiagramEdge(previous, key, "", "", EdgeRole.ELIDED))
-            previous, after_elision, collapsed = key, True, collapsed + item.hidden
-            continue
-        node = path.nodes[item]
-        key = f"n{item}"
-        cluster = _cluster_of(graph, node) if clustered else None
-        nodes.append(graph_node(graph, node, key, target=item == last, cluster=cluster))
-        nodes[-1] = _with_size(nodes[-1], sizes[item])
-        if item == 0:
-            edges.append(DiagramEdge(previous, key, "", "root", EdgeRole.REFERENCE))
-        else:
-            hop = path.edges[item - 1]
-            role = EdgeRole.CROSSING if crossing == item - 1 else None
-            role = EdgeRole.ELIDED if after_elision else role
-            edges.append(graph_edge(graph, hop, previous, key, role=role))
-        previous, after_elision = key, False
-    return nodes, edges, collapsed
-
-
-def _with_size(node: DiagramNode, size: int | None) -> DiagramNode:
-    return DiagramNode(
-        node.key, node.title, node.subtitle, node.ident, size, node.role, node.through, node.cluster
-    )
+    contexts: bool = False,
+) -> list[Hop]:
+    """The hops of a graph path, for :func:`~leakhunt.render.chain.chain_diagram`."""
+    hops = []
+    for index, node in enumerate(path.nodes):
+        edge = path.edges[index - 1] if index else -1
+        context = int(graph.node_context[node])
+        hops.append(
+            Hop(
+                class_name=graph.strings[int(graph.node_class[node])],
+                name=graph.strings[int(graph.node_name[node])],
+                ident=node_ident(graph, node),
+                retained_size=sizes[index],
+                edge_name=graph.edge_name_text(edge) if index else "",
+                edge_kind=edge_kind_words(EdgeKind(int(graph.edge_kind[edge]))) if index else "",
+                native=int(graph.node_kind[node]) == NodeKind.NATIVE,
+                context=_context_caption(graph, context) if contexts and context >= 0 else None,
+            )
+        )
+    return hops
 
 
 def _sizes(path: RetentionPath, retained: npt.NDArray[np.int64] | None) -> list[int | None]:
@@ -213,7 +183,7 @@ def zombie_context_diagram(
         A retaining path that ends in (or passes through) the zombie context.
     crossing
         Index into ``path.edges`` of the reference that crosses from live code into the
-        zombie context.
+        zombie context, or -1 when the root holds the context directly.
     zombie_contexts
         Context indices (``graph.contexts``) to draw as the finding; other contexts met on
         the path are drawn as plain frames.
@@ -224,41 +194,23 @@ def zombie_context_diagram(
     title
         Caption.
     """
-    if not 0 <= crossing < len(path.edges):
+    if not -1 <= crossing < len(path.edges):
         raise ValueError(f"crossing {crossing} is not an edge index of a {path.length}-edge path")
-    pinned = {0, crossing, crossing + 1, len(path.nodes) - 1}
-    nodes, edges, collapsed = _path_parts(
-        graph,
-        path,
-        _sizes(path, retained),
-        pinned=pinned,
+    names = [_context_caption(graph, c) for c in zombie_contexts]
+    return chain_diagram(
+        "zombie",
+        title or f"Zombie {', '.join(names)}: what keeps it alive",
+        path.root_kind.label,
+        path.root_label,
+        graph_hops(graph, path, _sizes(path, retained), contexts=True),
+        crossing=crossing + 1 if crossing >= 0 else None,
+        highlighted_contexts=names,
         max_chain=max_chain,
-        crossing=crossing,
-        clustered=True,
-    )
-    used = sorted({int(n.cluster.removeprefix("cluster_c")) for n in nodes if n.cluster})
-    used = sorted(set(used) | set(zombie_contexts))
-    zombies = set(zombie_contexts)
-    clusters = tuple(
-        Cluster(f"cluster_c{c}", _context_caption(graph, c, c in zombies), c in zombies)
-        for c in used
-    )
-    names = ", ".join(graph.contexts.name[c] for c in zombie_contexts)
-    notes = [f"{collapsed:,} hop(s) collapsed"] if collapsed else []
-    return Diagram(
-        kind="zombie",
-        title=title or f"Zombie context {names}: what keeps it alive",
-        nodes=tuple(nodes),
-        edges=tuple(edges),
-        clusters=clusters,
-        notes=tuple(notes),
     )
 
 
-def _context_caption(graph: RetentionGraph, context: int, zombie: bool) -> str:
-    kind = graph.contexts.kind[context]
-    state = "zombie " if zombie else ""
-    return f"{state}{kind} {graph.contexts.name[context]}"
+def _context_caption(graph: RetentionGraph, context: int) -> str:
+    return f"{graph.contexts.kind[context]} {graph.contexts.name[context]}"
 
 
 def path_diagram(
@@ -280,20 +232,11 @@ def path_diagram(
     sizes: list[int | None] = (
         list(hop_retained) if hop_retained is not None else _sizes(path, retained)
     )
-    nodes, edges, collapsed = _path_parts(
-        graph,
-        path,
-        sizes,
-        pinned={0, len(path.nodes) - 1},
+    return chain_diagram(
+        "path",
+        title or f"Retaining path ({path.length:,} references)",
+        path.root_kind.label,
+        path.root_label,
+        graph_hops(graph, path, sizes),
         max_chain=max_chain,
-        crossing=None,
-        clustered=False,
-    )
-    notes = [f"{collapsed:,} hop(s) collapsed"] if collapsed else []
-    return Diagram(
-        kind="path",
-        title=title or f"Retaining path ({path.length:,} references)",
-        nodes=tuple(nodes),
-        edges=tuple(edges),
-        notes=tuple(notes),
     )

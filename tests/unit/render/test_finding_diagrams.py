@@ -37,13 +37,16 @@ def test_zombie_context_frames_each_context_and_highlights_the_crossing(
     diagram = zombie_context_diagram(g, path, crossing, [zombie])
     (cross,) = [e for e in diagram.edges if e.role is EdgeRole.CROSSING]
     by_key = {n.key: n for n in diagram.nodes}
-    assert by_key[cross.source].cluster == f"cluster_c{main}"
-    assert by_key[cross.target].ident == f"@{expected['zombie_closure_id']}"
-    assert by_key[cross.target].cluster == f"cluster_c{zombie}"
     frames = {c.key: c for c in diagram.clusters}
-    assert frames[f"cluster_c{zombie}"].highlighted
-    assert not frames[f"cluster_c{main}"].highlighted
-    inside = {n.ident for n in diagram.nodes if n.cluster == f"cluster_c{zombie}"}
+    zombie_name = f"context {g.contexts.name[zombie]}"
+    assert frames[by_key[cross.source].cluster or ""].label == f"context {g.contexts.name[main]}"
+    assert not frames[by_key[cross.source].cluster or ""].highlighted
+    assert by_key[cross.target].ident == f"@{expected['zombie_closure_id']}"
+    (dead,) = [c for c in diagram.clusters if c.highlighted]
+    assert dead.label == f"zombie {zombie_name}" and by_key[cross.target].cluster == dead.key
+    inside = {n.ident for n in diagram.nodes if n.cluster == dead.key}
+    attributed = {f"@{int(g.node_id[v])}" for v in path.nodes if g.node_context[v] == zombie}
+    assert inside == attributed
     assert {f"@{expected['zombie_state_id']}", f"@{expected['zombie_native_context_id']}"} <= inside
     assert diagram.roots[0].title == "user root"
     dot = diagram_to_dot(diagram)
@@ -55,6 +58,8 @@ def test_zombie_crossing_must_be_an_edge_of_the_path(vm_contexts: RetentionGraph
     (path,) = find_retaining_paths(vm_contexts, [state]).paths
     with pytest.raises(ValueError, match="not an edge index"):
         zombie_context_diagram(vm_contexts, path, path.length, [2])
+    held_by_root = zombie_context_diagram(vm_contexts, path, -1, [2])
+    assert not [e for e in held_by_root.edges if e.role is EdgeRole.CROSSING]
 
 
 def test_vm_seed_cycle_draws_natives_and_handles_apart() -> None:
