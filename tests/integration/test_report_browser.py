@@ -22,11 +22,24 @@ from typing import Any
 
 import pytest
 
-from leakhunt.analyzers import compute_dominators, find_top_retainers, summarize
+from leakhunt.analyzers import (
+    compute_dominators,
+    find_retaining_paths,
+    find_top_retainers,
+    select_nodes,
+    summarize,
+)
 from leakhunt.importers import load_graph
 from leakhunt.options import SummaryOptions
 from leakhunt.render.json_report import summary_document, top_document
-from leakhunt.render.report import CONTENT_SECURITY_POLICY, SECTIONS
+from leakhunt.render.report import (
+    CONTENT_SECURITY_POLICY,
+    SECTIONS,
+    ReportData,
+    SnapshotReport,
+    report_html,
+    snapshot_report,
+)
 from leakhunt.render.safe_text import visible
 
 from helpers.cli import run
@@ -60,6 +73,33 @@ REPORTS: dict[str, tuple[list[str], tuple[str, ...]]] = {
 }
 
 
+PLUGGED_DATA = REPO / "tests" / "unit" / "render" / "data"
+
+
+def _plugged_report(path: Path) -> None:
+    """A report with every section filled: a real snapshot plus the sibling analyses' documents
+    (tests/unit/render/data), laid out as they will be once those branches are merged."""
+    graph = load_graph(str(REPO / "fixtures/v8/leak_chain.heapsnapshot.gz"))
+    tree = compute_dominators(graph)
+    top = find_top_retainers(graph, tree, top=25, class_top=50)
+    paths = find_retaining_paths(graph, select_nodes(graph, ["class:Session"]))
+    base = snapshot_report(
+        "leak_chain.heapsnapshot.gz", graph, summarize(graph), top, paths, tree.retained_size
+    )
+    documents = {
+        key: json.loads((PLUGGED_DATA / name).read_text())
+        for key, name in {
+            "zombies": "zombies_vm_contexts.json",
+            "cycles": "cycles_compiled_fn_entry.json",
+            "suspects": "suspects_closure_leak.json",
+        }.items()
+    }
+    snapshot = SnapshotReport(base.label, {**base.documents, **documents}, base.figures)
+    diff = json.loads((PLUGGED_DATA / "diff_leak_cache.json").read_text())
+    data = ReportData((snapshot, snapshot), "leakhunt test", {"diff": diff})
+    path.write_text(report_html(data), encoding="utf-8")
+
+
 def _hostile_strings() -> dict[str, str]:
     sys.path.insert(0, str(REPO / "fixtures" / "v8" / "edge_cases"))
     try:
@@ -80,6 +120,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         result = run("report", *files, *extra, "-o", str(out), "-q", cwd=REPO)
         assert result.returncode == 0, result.stderr
         specs.append(f"{name}={out}")
+    plugged = reports / "plugged.html"
+    _plugged_report(plugged)
+    specs.append(f"plugged={plugged}")
     assert CHROMIUM is not None and NODE is not None
     driver = Path(__file__).with_name("report_browser.js")
     browser = subprocess.run(
@@ -101,7 +144,7 @@ def _documents(file: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return summary_document(summarize(graph, SummaryOptions(top=50))), top_document(graph, top)
 
 
-@pytest.mark.parametrize("name", sorted(REPORTS))
+@pytest.mark.parametrize("name", [*sorted(REPORTS), "plugged"])
 def test_page_is_quiet_offline_and_inert(rendered: dict[str, Any], name: str) -> None:
     page = rendered[name]
     events = page["events"]
@@ -182,3 +225,17 @@ def test_hostile_strings_render_as_visible_text(rendered: dict[str, Any]) -> Non
     assert "lone\\ud800" in text and "rtl\\u202eevil" in text
     assert facts["title"].startswith("leakhunt report: hostile_labels.heapsnapshot")
     assert facts["tags"]["svg"] == 1  # the merged diagram, drawn from the same strings
+
+
+def test_every_section_filled_once_the_analyses_are_plugged_in(rendered: dict[str, Any]) -> None:
+    facts = rendered["plugged"]["desktop"]
+    sections = {s["id"]: s for s in facts["sections"]}
+    assert {key for key, s in sections.items() if s["state"] != "filled"} == set()
+    zombies = json.loads((PLUGGED_DATA / "zombies_vm_contexts.json").read_text())
+    cycles = json.loads((PLUGGED_DATA / "cycles_compiled_fn_entry.json").read_text())
+    assert sections["zombies"]["heading"] == f"Zombie contexts ({2 * len(zombies['zombies'])})"
+    assert sections["cycles"]["heading"] == f"GC-invisible cycles ({2 * len(cycles['cycles'])})"
+    assert "crosses into the dead context" in sections["zombies"]["text"]
+    # one diagram per finding (both copies), the diff cluster's and the merged paths'
+    diagrams = 2 * (len(zombies["zombies"]) + len(cycles["cycles"]) + 1) + 1 + 2
+    assert facts["tags"]["svg"] == diagrams

@@ -7,11 +7,11 @@ commands share one code path for every number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Figure", "ReportData", "SnapshotReport"]
+__all__ = ["Figure", "Finding", "ReportData", "SnapshotReport"]
 
 Document = dict[str, Any]
 
@@ -56,3 +56,19 @@ class ReportData:
     """Diagrams of those, by section key."""
     notes: tuple[str, ...] = ()
     """Facts about how the report was made (for example, diagrams not drawn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One finding laid out by :func:`findings_html`."""
+
+    headline: str
+    """One line (heap text allowed)."""
+    facts: Sequence[tuple[str, str]] = ()
+    """Label/value pairs (values are heap text)."""
+    fingerprint: str = ""
+    """Stable identifier of the finding, for baselines and CI."""
+    trace: Mapping[str, Any] | None = None
+    """A path in the ``leakhunt/paths/1`` path format (``root_kind``, ``root_label``, ``hops``)."""
+    figure: Figure | None = None
+    """Its diagram."""

@@ -3,11 +3,12 @@
 Each :class:`Section` turns the :class:`~leakhunt.render.report.data.ReportData` into a
 :class:`SectionBody`: HTML, or the reason it is empty. A section about one snapshot is a
 function of one :class:`~leakhunt.render.report.data.SnapshotReport` wrapped by
-:func:`per_snapshot`. To add an analysis (zombie contexts, cycles, suspects, diff clusters),
-put its JSON document into ``SnapshotReport.documents`` (or ``ReportData.documents`` for a
-diff) and its diagrams into ``figures``, and replace the placeholder function in
-:data:`SECTIONS`; :func:`findings_html` lays out findings with a diagram, a trace and a
-fingerprint.
+:func:`per_snapshot`. The leak analyses are presented from their JSON documents: put
+``leakhunt/suspects/1``, ``leakhunt/zombies/1`` and the ``cycles`` document into
+``SnapshotReport.documents`` under ``suspects``, ``zombies`` and ``cycles``, and
+``leakhunt/diff/1`` into ``ReportData.documents["diff"]``; without them each section says
+why it is empty. :func:`findings_html` lays out findings (diagram, trace, fingerprint) built by
+:mod:`leakhunt.render.report.findings`.
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from leakhunt.render.report.data import Figure, ReportData, SnapshotReport
+from leakhunt.render.report.data import Figure, Finding, ReportData, SnapshotReport
+from leakhunt.render.report.findings import (
+    cycle_findings,
+    diff_cluster_findings,
+    suspect_findings,
+    zombie_findings,
+)
 from leakhunt.render.report.html_parts import Column, cell, details, table, text
 from leakhunt.render.summary_console import format_bytes
 
 __all__ = [
     "SECTIONS",
-    "Finding",
     "Section",
     "SectionBody",
     "figure_html",
     "findings_html",
+    "hex_ids",
     "node_text",
     "per_snapshot",
     "trace_html",
@@ -60,50 +67,48 @@ class Section:
     """Content from the report data."""
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One finding laid out by :func:`findings_html`."""
-
-    headline: str
-    """One line (heap text allowed)."""
-    facts: Sequence[tuple[str, str]] = ()
-    """Label/value pairs (values are heap text)."""
-    fingerprint: str = ""
-    """Stable identifier of the finding, for baselines and CI."""
-    trace: Mapping[str, Any] | None = None
-    """A path in the ``leakhunt/paths/1`` path format (``root_kind``, ``root_label``, ``hops``)."""
-    figure: Figure | None = None
-    """Its diagram."""
+def hex_ids(snapshot: SnapshotReport) -> bool:
+    """Whether the snapshot's engine names nodes by address (``0x…``) rather than ``@id``."""
+    return bool(snapshot.documents["summary"]["source"]["engine"] != "V8")
 
 
-def _ident(document: Mapping[str, Any], node_id: int) -> str:
-    return f"@{node_id}" if document["source"]["engine"] == "V8" else f"0x{node_id:x}"
+def _ident(node_id: int, hex_ids: bool) -> str:
+    return f"0x{node_id:x}" if hex_ids and node_id >= 0 else f"@{node_id}"
 
 
-def node_text(document: Mapping[str, Any], node: Mapping[str, Any]) -> str:
+def node_text(node: Mapping[str, Any], *, hex_ids: bool) -> str:
     """``Class "name" @id`` from a node object of any document (escaped HTML)."""
-    ident = _ident(document, int(node["id"]))
+    ident = _ident(int(node["id"]), hex_ids)
     name = str(node["name"])
     if not name or name == node["class"]:
         return f"{text(str(node['class']), 60)} <span class=id>{ident}</span>"
     return f"{text(str(node['class']), 40)} “{text(name, 60)}” <span class=id>{ident}</span>"
 
 
-def trace_html(document: Mapping[str, Any], path: Mapping[str, Any]) -> str:
-    """A retaining path as an ordered list: the root, then each object and the edge below it."""
+def trace_html(path: Mapping[str, Any], *, hex_ids: bool) -> str:
+    """A retaining path as an ordered list: the root, then each object and the edge below it.
+
+    ``path`` has the ``leakhunt/paths/1`` shape (``root_kind``, ``root_label``, ``hops`` of
+    ``node`` and ``edge`` to the next); a hop with ``"crossing": true`` is marked.
+    """
     items = [
         f'<li class="root">GC root: {text(str(path["root_kind"]))} — '
         f"{text(str(path['root_label']), 80)}</li>"
     ]
     for hop in path["hops"]:
         edge = hop["edge"]
+        crossing = (
+            ' <strong class="crossing">crosses into the dead context</strong>'
+            if hop.get("crossing")
+            else ""
+        )
         below = (
             f'<div class="edge">↓ {text(str(edge["name"]), 80)} '
-            f'<span class="kind">{text(str(edge["kind"]))}</span></div>'
+            f'<span class="kind">{text(str(edge["kind"]))}</span>{crossing}</div>'
             if edge
             else ""
         )
-        items.append(f"<li>{node_text(document, hop['node'])}{below}</li>")
+        items.append(f"<li>{node_text(hop['node'], hex_ids=hex_ids)}{below}</li>")
     return f'<ol class="trace">{"".join(items)}</ol>'
 
 
@@ -116,18 +121,18 @@ def figure_html(figure: Figure) -> str:
     return f'<figure class="diagram">{note}<pre>{text(figure.dot)}</pre>{caption}</figure>'
 
 
-def findings_html(document: Mapping[str, Any], findings: Sequence[Finding]) -> str:
+def findings_html(findings: Sequence[Finding], *, hex_ids: bool) -> str:
     """Findings as collapsible blocks: the first open, each with diagram, trace, fingerprint."""
     blocks = []
     for index, finding in enumerate(findings):
-        facts = "".join(f"<dt>{text(k)}</dt><dd>{text(v, 200)}</dd>" for k, v in finding.facts)
+        facts = "".join(f"<dt>{text(k)}</dt><dd>{text(v, 1000)}</dd>" for k, v in finding.facts)
         if finding.fingerprint:
             facts += f"<dt>fingerprint</dt><dd><code>{text(finding.fingerprint)}</code></dd>"
-        body = f"<dl>{facts}</dl>" if facts else ""
+        body = f"<dl class=facts>{facts}</dl>" if facts else ""
         if finding.figure is not None:
             body += figure_html(finding.figure)
         if finding.trace is not None:
-            body += trace_html(document, finding.trace)
+            body += trace_html(finding.trace, hex_ids=hex_ids)
         blocks.append(details(text(finding.headline, 200), body, open_=index == 0))
     return "".join(blocks)
 
@@ -215,7 +220,7 @@ def _top_retainers(snapshot: SnapshotReport) -> SectionBody:
         f'<td class="num" data-sort="{r["retained_size"]}">'
         f"{100 * r['retained_size'] / total if total else 0:.1f}%</td>"
         + cell(r["shallow_size"], numeric=True)
-        + f"<td>{node_text(doc, r['node'])}</td>"
+        + f"<td>{node_text(r['node'], hex_ids=hex_ids(snapshot))}</td>"
         + cell(r["dominated_count"], numeric=True)
         for r in doc["retainers"]
     ]
@@ -261,9 +266,9 @@ def _paths(snapshot: SnapshotReport) -> SectionBody:
     html = "".join(figure_html(f) for f in snapshot.figures.get("paths", ()))
     traces = [
         details(
-            f"{node_text(doc, p['hops'][-1]['node'])} — {p['length']:,} reference(s) from a "
-            f"{text(str(p['root_kind']))} root",
-            trace_html(doc, p),
+            f"{node_text(p['hops'][-1]['node'], hex_ids=hex_ids(snapshot))} — {p['length']:,} "
+            f"reference(s) from a {text(str(p['root_kind']))} root",
+            trace_html(p, hex_ids=hex_ids(snapshot)),
         )
         for p in doc["paths"]
     ]
@@ -279,49 +284,100 @@ def _paths(snapshot: SnapshotReport) -> SectionBody:
     return SectionBody(html, None, len(doc["targets"]))
 
 
-def _not_analysed(why: str) -> Callable[[SnapshotReport], SectionBody]:
-    """Placeholder for an analysis this build cannot run yet, saying what it would need."""
+def _notes(document: Mapping[str, Any]) -> str:
+    notes = document.get("notes") or ()
+    return "".join(f'<p class="note">{text(str(n), 300)}</p>' for n in notes)
 
-    def build(snapshot: SnapshotReport) -> SectionBody:
-        del snapshot  # nothing to read until the analysis exists
-        return SectionBody("", why)
 
-    return build
+def _suspects(snapshot: SnapshotReport) -> SectionBody:
+    document = snapshot.documents.get("suspects")
+    if document is None:
+        return SectionBody("", "not analysed: this leakhunt build has no suspect analysis")
+    findings = suspect_findings(document, hex_ids=hex_ids(snapshot))
+    if not findings:
+        return SectionBody("", "no leak suspects found")
+    html = _notes(document) + findings_html(findings, hex_ids=hex_ids(snapshot))
+    return SectionBody(html, None, len(findings))
+
+
+def _zombies(snapshot: SnapshotReport) -> SectionBody:
+    document = snapshot.documents.get("zombies")
+    if document is None:
+        return SectionBody("", "not analysed: this leakhunt build has no zombie-context analysis")
+    findings = zombie_findings(document, hex_ids=hex_ids(snapshot))
+    if not findings:
+        contexts = int(document.get("contexts", 0))
+        if contexts <= 1:
+            return SectionBody("", f"no zombie contexts: the heap has {contexts} context(s)")
+        return SectionBody("", f"no zombie contexts among the {contexts} contexts")
+    return SectionBody(findings_html(findings, hex_ids=hex_ids(snapshot)), None, len(findings))
+
+
+_NEEDS_ROOT_DUMP = (
+    "needs an embedder root dump (--overlay): a heap snapshot alone does not show which "
+    "handles native code holds"
+)
+
+
+def _cycles(snapshot: SnapshotReport) -> SectionBody:
+    document = snapshot.documents.get("cycles")
+    if document is None:
+        return SectionBody("", _NEEDS_ROOT_DUMP)
+    findings = cycle_findings(document, hex_ids=hex_ids(snapshot))
+    if not findings:
+        pins = int(document.get("handle_pins", 0)) + int(document.get("unseen_pins", 0))
+        if pins == 0:
+            return SectionBody("", _NEEDS_ROOT_DUMP)
+        return SectionBody("", f"no cycle kept alive only by a pin ({pins:,} pins examined)")
+    return SectionBody(findings_html(findings, hex_ids=hex_ids(snapshot)), None, len(findings))
+
+
+def _growth_table(document: Mapping[str, Any], labels: Sequence[str]) -> str:
+    rows = document.get("growth") or ()
+    if not rows:
+        return ""
+    columns = [Column("class")]
+    columns += [Column(f"count {label}", True) for label in labels]
+    columns += [Column(f"retained {label}", True) for label in labels]
+    body = [
+        cell(str(row["class"]))
+        + "".join(cell(int(v), numeric=True) for v in row["count"])
+        + "".join(cell(int(v), numeric=True) for v in row["retained_size"])
+        for row in rows
+    ]
+    return "<h4>Class growth</h4>" + _long_table(columns, body, "classes")
 
 
 def _diff(data: ReportData) -> SectionBody:
-    if len(data.snapshots) < 2:
-        return SectionBody(
-            "",
-            "needs two or more snapshots (leakhunt report before.heapsnapshot after.heapsnapshot)",
-        )
-    return SectionBody("", "not analysed: this leakhunt build has no snapshot-diff analysis")
+    document = data.documents.get("diff")
+    if document is None:
+        if len(data.snapshots) < 2:
+            return SectionBody(
+                "",
+                "needs two or more snapshots "
+                "(leakhunt report before.heapsnapshot after.heapsnapshot)",
+            )
+        return SectionBody("", "not analysed: this leakhunt build has no snapshot-diff analysis")
+    hex_ = hex_ids(data.snapshots[-1]) if data.snapshots else False
+    findings = diff_cluster_findings(document, hex_ids=hex_)
+    labels = [f"#{i + 1}" for i in range(len(document.get("sources", ())))]
+    intro = (
+        f"<p>{text(str(document.get('method', '')))}: "
+        f"{int(document.get('leaked_objects', 0)):,} leaked object(s) in "
+        f"{len(findings):,} cluster(s).</p>"
+    )
+    html = intro + _notes(document) + findings_html(findings, hex_ids=hex_)
+    html += _growth_table(document, labels)
+    if not findings and not document.get("growth"):
+        return SectionBody("", "no leak clusters and no class growth between the snapshots")
+    return SectionBody(html, None, len(findings))
 
 
 SECTIONS: tuple[Section, ...] = (
     Section("summary", "Summary", per_snapshot(_summary)),
-    Section(
-        "suspects",
-        "Leak suspects",
-        per_snapshot(_not_analysed("not analysed: this leakhunt build has no suspect analysis")),
-    ),
-    Section(
-        "zombies",
-        "Zombie contexts",
-        per_snapshot(
-            _not_analysed("not analysed: this leakhunt build has no zombie-context analysis")
-        ),
-    ),
-    Section(
-        "cycles",
-        "GC-invisible cycles",
-        per_snapshot(
-            _not_analysed(
-                "needs an embedder root dump (--overlay): a heap snapshot alone does not show "
-                "which handles native code holds",
-            )
-        ),
-    ),
+    Section("suspects", "Leak suspects", per_snapshot(_suspects)),
+    Section("zombies", "Zombie contexts", per_snapshot(_zombies)),
+    Section("cycles", "GC-invisible cycles", per_snapshot(_cycles)),
     Section("diff", "Diff clusters", _diff),
     Section("retainers", "Biggest retainers", per_snapshot(_top_retainers)),
     Section("classes", "Classes", per_snapshot(_classes)),

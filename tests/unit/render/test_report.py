@@ -137,7 +137,7 @@ def test_findings_layout_for_plugged_in_analyses(hostile: RetentionGraph) -> Non
         trace=document["paths"][0],
         figure=Figure(PAYLOAD, "digraph {}", None),
     )
-    html = findings_html(document, [finding, finding])
+    html = findings_html([finding, finding], hex_ids=False)
     assert html.count("<details open>") == 1 and html.count("<details>") == 1
     assert "<img" not in html and "<b>fp</b>" not in html and "&lt;b&gt;fp&lt;/b&gt;" in html
     assert "GC root: user — global" in html
