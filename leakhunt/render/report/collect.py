@@ -6,6 +6,8 @@ The documents are built by the same functions as ``--format json`` (``summary_do
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import numpy.typing as npt
 
@@ -38,12 +40,18 @@ def snapshot_report(
     paths: PathReport | None,
     retained: npt.NDArray[np.int64],
     *,
+    analyses: Mapping[str, Document] | None = None,
     draw: bool | None = None,
 ) -> SnapshotReport:
-    """The summary, top and paths documents of one graph, and the merged-paths diagram."""
+    """The summary, top and paths documents of one graph, and the merged-paths diagram.
+
+    ``analyses`` adds the documents of further analyses under their section keys
+    (``suspects``, ``zombies``, ``cycles``: see :mod:`leakhunt.render.report.sections`).
+    """
     documents: dict[str, Document] = {
         "summary": summary_document(summary),
         "top": top_document(graph, top),
+        **(analyses or {}),
     }
     figures: dict[str, tuple[Figure, ...]] = {}
     if paths is not None:

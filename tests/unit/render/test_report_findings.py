@@ -14,7 +14,15 @@ from typing import Any
 
 import pytest
 
-from leakhunt.render.report import SECTIONS, ReportData, SnapshotReport
+from leakhunt.analyzers import compute_dominators, find_top_retainers, summarize
+from leakhunt.importers import load_graph
+from leakhunt.render.report import (
+    SECTIONS,
+    ReportData,
+    SnapshotReport,
+    report_html,
+    snapshot_report,
+)
 from leakhunt.render.report.findings import (
     cycle_findings,
     diff_cluster_findings,
@@ -123,3 +131,22 @@ def test_diff_section_needs_two_snapshots_or_shows_the_clusters() -> None:
 def test_analysed_but_nothing_found_says_so(key: str, document: dict[str, Any]) -> None:
     body = _section(key, _data(**{key: document}))
     assert body.html == "" and body.empty_reason and "not analysed" not in body.empty_reason
+
+
+def test_snapshot_report_takes_the_analyses_documents() -> None:
+    graph = load_graph(str(DATA.parents[3] / "fixtures/v8/edge_cases/hostile_labels.heapsnapshot"))
+    tree = compute_dominators(graph)
+    top = find_top_retainers(graph, tree)
+    snapshot = snapshot_report(
+        "hostile",
+        graph,
+        summarize(graph),
+        top,
+        None,
+        tree.retained_size,
+        analyses={"zombies": _doc("zombies_vm_contexts.json")},
+        draw=False,
+    )
+    page = report_html(ReportData((snapshot,), "leakhunt test"))
+    assert '<section id="zombies" data-state="filled">' in page
+    assert '<section id="paths" data-state="empty">' in page
