@@ -10,7 +10,7 @@ from leakhunt.analyzers import find_retaining_paths, select_nodes
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.results import PathReport
 from leakhunt.analyzers.selectors import parse_selector
-from leakhunt.cache.session import CachedInput, cached_dominators, cached_root_distances
+from leakhunt.cache.session import cached_dominators, cached_root_distances
 from leakhunt.cli.diagram_output import DiagramFormat, write_diagram
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
@@ -26,7 +26,7 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.options import PathOptions
 from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
 from leakhunt.render.interface import Renderer
-from leakhunt.render.merged_paths import merged_paths_diagram
+from leakhunt.render.merged_paths import merged_paths_diagram, merged_tree_diagram
 
 
 def _renderer(
@@ -101,25 +101,19 @@ def paths(
     nodes = select_nodes(graph, selectors)
     options = PathOptions(include_weak=include_weak, max_paths=max_paths)
     distances = cached_root_distances(loaded, include_weak=include_weak)
-    report = find_retaining_paths(graph, nodes, options, distances=distances)
     diagram_format = DiagramFormat.parse(output_format)
     if diagram_format is not None:
-        _write_merged(loaded, report, by_context, diagram_format, output, quiet=source.quiet)
+        with progress_callback(not source.quiet) as progress:
+            tree = cached_dominators(loaded, Semantics.DEVTOOLS, progress)
+        if max_paths == 1:  # the search tree itself: no per-target path is materialised
+            diagram = merged_tree_diagram(
+                graph, distances, nodes, tree.retained_size, by_context=by_context
+            )
+        else:
+            report = find_retaining_paths(graph, nodes, options, distances=distances)
+            diagram = merged_paths_diagram(graph, report, tree.retained_size, by_context=by_context)
+        write_diagram(diagram, diagram_format, output)
         return
+    report = find_retaining_paths(graph, nodes, options, distances=distances)
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), graph, max_targets).render(report, out)
-
-
-def _write_merged(
-    loaded: CachedInput,
-    report: PathReport,
-    by_context: bool,
-    chosen: DiagramFormat,
-    output: str | None,
-    *,
-    quiet: bool,
-) -> None:
-    with progress_callback(not quiet) as progress:
-        tree = cached_dominators(loaded, Semantics.DEVTOOLS, progress)
-    diagram = merged_paths_diagram(loaded.graph, report, tree.retained_size, by_context=by_context)
-    write_diagram(diagram, chosen, output)

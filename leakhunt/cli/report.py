@@ -17,7 +17,11 @@ from leakhunt.cli.progress import progress_callback
 from leakhunt.importers import IMPORTERS
 from leakhunt.options import PathOptions, SummaryOptions
 from leakhunt.render.image import MISSING_DOT, dot_available
+from leakhunt.render.merged_paths import merged_tree_diagram
 from leakhunt.render.report import HtmlReportRenderer, ReportData, SnapshotReport, snapshot_report
+
+MAX_TRACED_TARGETS = 100
+"""Targets whose traces the report lists (the merged diagram covers all of them)."""
 
 
 def _snapshot(
@@ -39,9 +43,13 @@ def _snapshot(
     else:
         chosen = np.array([r.node for r in top_report.retainers[:path_targets]], dtype=np.int64)
     distances = cached_root_distances(loaded, include_weak=False)
-    paths = find_retaining_paths(graph, chosen, PathOptions(), distances=distances)
+    traced = chosen[:MAX_TRACED_TARGETS]
+    paths = find_retaining_paths(graph, traced, PathOptions(), distances=distances)
+    diagram = merged_tree_diagram(graph, distances, chosen, tree.retained_size)
     summary = summarize(graph, SummaryOptions(top=classes))
-    return snapshot_report(source.file, graph, summary, top_report, paths, tree.retained_size)
+    return snapshot_report(
+        source.file, graph, summary, top_report, paths, tree.retained_size, paths_diagram=diagram
+    )
 
 
 @click.command()
@@ -59,7 +67,8 @@ def _snapshot(
     multiple=True,
     metavar="SELECTOR",
     help="Draw the merged retaining paths to these nodes (@ID, 0xADDR, class:NAME, "
-    "name:SUBSTRING; repeatable) [default: the biggest retainers].",
+    "name:SUBSTRING; repeatable; the traces of the first 100 are listed) "
+    "[default: the biggest retainers].",
 )
 @click.option(
     "--top", type=click.IntRange(min=1), default=25, show_default=True, help="Retainers to list."

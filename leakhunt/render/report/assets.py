@@ -45,6 +45,7 @@ summary { cursor: pointer; overflow-wrap: anywhere; }
 ol.trace { list-style: none; padding-left: .5rem; border-left: 3px solid var(--line); }
 ol.trace li { margin: .15rem 0; overflow-wrap: anywhere; }
 ol.trace li.root { font-weight: 600; }
+ol.trace li.elided { color: var(--muted); font-style: italic; }
 ol.trace .edge { color: var(--muted); padding-left: 1rem; font-size: .9em; }
 .kind { color: var(--muted); font-size: .85em; }
 figure.diagram { margin: .5rem 0; overflow-x: auto; border: 1px solid var(--line);

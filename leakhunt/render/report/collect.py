@@ -40,12 +40,15 @@ def snapshot_report(
     paths: PathReport | None,
     retained: npt.NDArray[np.int64],
     *,
+    paths_diagram: Diagram | None = None,
     analyses: Mapping[str, Document] | None = None,
     draw: bool | None = None,
 ) -> SnapshotReport:
     """The summary, top and paths documents of one graph, and the merged-paths diagram.
 
-    ``analyses`` adds the documents of further analyses under their section keys
+    ``paths_diagram`` replaces the diagram merged from ``paths`` (for example one built by
+    :func:`~leakhunt.render.merged_paths.merged_tree_diagram` for more targets than are
+    traced). ``analyses`` adds the documents of further analyses under their section keys
     (``suspects``, ``zombies``, ``cycles``: see :mod:`leakhunt.render.report.sections`).
     """
     documents: dict[str, Document] = {
@@ -56,7 +59,8 @@ def snapshot_report(
     figures: dict[str, tuple[Figure, ...]] = {}
     if paths is not None:
         documents["paths"] = paths_document(graph, paths)
-        if paths.paths:
-            diagram = merged_paths_diagram(graph, paths, retained, by_context=False)
-            figures["paths"] = (make_figure(diagram, draw=draw),)
+    if paths_diagram is None and paths is not None and paths.paths:
+        paths_diagram = merged_paths_diagram(graph, paths, retained, by_context=False)
+    if paths_diagram is not None:
+        figures["paths"] = (make_figure(paths_diagram, draw=draw),)
     return SnapshotReport(label, documents, figures)

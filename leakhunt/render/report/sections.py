@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from leakhunt.render.diagram_nodes import Elision, visible_runs
 from leakhunt.render.report.data import Figure, Finding, ReportData, SnapshotReport
 from leakhunt.render.report.findings import (
     cycle_findings,
@@ -41,6 +42,8 @@ __all__ = [
 
 VISIBLE_ROWS = 20
 """Rows of a long table shown before the rest is collapsed."""
+TRACE_RUN = 20
+"""Hops of a trace shown in a row before the middle of the run is collapsed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +98,13 @@ def trace_html(path: Mapping[str, Any], *, hex_ids: bool) -> str:
         f'<li class="root">GC root: {text(str(path["root_kind"]))} — '
         f"{text(str(path['root_label']), 80)}</li>"
     ]
-    for hop in path["hops"]:
+    hops = path["hops"]
+    pinned = {0, len(hops) - 1} | {i for i, hop in enumerate(hops) if hop.get("crossing")}
+    for position in visible_runs(len(hops), pinned, max_run=TRACE_RUN):
+        if isinstance(position, Elision):
+            items.append(f'<li class="elided">… {position.hidden:,} more hops</li>')
+            continue
+        hop = hops[position]
         edge = hop["edge"]
         crossing = (
             ' <strong class="crossing">crosses into the dead context</strong>'

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
-from leakhunt.analyzers import compute_dominators, find_retaining_paths, select_nodes
+from leakhunt.analyzers import (
+    compute_dominators,
+    compute_root_distances,
+    find_retaining_paths,
+    select_nodes,
+)
 from leakhunt.graph import EdgeKind, GraphBuilder, NodeKind, RetentionGraph, RootKind, SourceInfo
 from leakhunt.importers import load_graph
 from leakhunt.options import PathOptions
 from leakhunt.render.diagram import Diagram, EdgeRole, NodeRole
-from leakhunt.render.merged_paths import merged_paths_diagram
+from leakhunt.render.merged_paths import merged_paths_diagram, merged_tree_diagram
 
 from conftest import v8_expected, v8_fixture
 
 SOURCE = SourceInfo("inline", "test", "none")
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +140,40 @@ def test_alternative_paths_and_unreachable_targets() -> None:
     titles = sorted(n.title for n in diagram.nodes if n.ident)
     assert titles == ["A", "C", "Leak", "Leak", "global"]  # two prefixes, two boxes for Leak
     assert any("1 target(s) unreachable" in note for note in diagram.notes)
+
+
+TREE_CASES = [
+    ("fixtures/v8/leak_chain.heapsnapshot.gz", "class:Session"),
+    ("fixtures/v8/vm_contexts.heapsnapshot.gz", "class:Function"),
+    ("fixtures/chromium/chromium_page.heapsnapshot.gz", "class:Object"),
+    ("fixtures/spidermonkey/gjs_plain_leak.heap.gz", "class:Object"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "selector"), TREE_CASES)
+def test_tree_from_parent_edges_draws_what_the_paths_draw(fixture: str, selector: str) -> None:
+    g = load_graph(str(REPO / fixture))
+    targets = select_nodes(g, [selector])
+    distances = compute_root_distances(g)
+    tree = compute_dominators(g)
+    from_paths = merged_paths_diagram(g, find_retaining_paths(g, targets), tree.retained_size)
+    from_tree = merged_tree_diagram(g, distances, targets, tree.retained_size)
+    assert from_tree.nodes == from_paths.nodes and from_tree.edges == from_paths.edges
+    assert len(from_tree.nodes) > 10
+
+
+def test_tree_counts_targets_that_hold_each_other() -> None:
+    g, nodes = _chain(2000)
+    targets = nodes[1000:]  # every target but the last holds the next one
+    diagram = merged_tree_diagram(g, compute_root_distances(g), targets)
+    drawn = {n.title: n for n in diagram.nodes if n.ident}
+    kept = (0, 1, 2, 998, 999, 1000, 1001, 1002, 1997, 1998, 1999)
+    assert list(drawn) == [f"Link{i}" for i in kept]
+    assert drawn["Link0"].through == 1000 and drawn["Link1000"].through == 1000
+    assert drawn["Link1001"].through == 999 and drawn["Link1999"].through == 1
+    assert drawn["Link1000"].role is NodeRole.TARGET and drawn["Link999"].role is NodeRole.OBJECT
+    runs = [n for n in diagram.nodes if n.role is NodeRole.ELIDED]
+    assert [(n.title, n.subtitle) for n in runs] == [
+        ("… 995 more hops", ""),  # Link3 … Link997
+        ("… 994 more hops", "994 targets among them"),  # Link1003 … Link1996
+    ]

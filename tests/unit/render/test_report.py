@@ -30,7 +30,7 @@ from leakhunt.render.report import (
     report_html,
     snapshot_report,
 )
-from leakhunt.render.report.sections import figure_html, findings_html
+from leakhunt.render.report.sections import figure_html, findings_html, trace_html
 
 REPO = Path(__file__).resolve().parents[3]
 HOSTILE = REPO / "fixtures" / "v8" / "edge_cases" / "hostile_labels.heapsnapshot"
@@ -143,3 +143,15 @@ def test_findings_layout_for_plugged_in_analyses(hostile: RetentionGraph) -> Non
     assert "GC root: user — global" in html
     assert "&lt;svg onload=alert(2)&gt;" in html  # the target's class in the trace
     assert "<pre>digraph {}</pre>" in figure_html(Figure("x", "digraph {}", None))
+
+
+def test_long_traces_collapse_in_the_middle() -> None:
+    node = {"id": 1, "class": "Item", "name": "Item"}
+    hops = [
+        {"node": {**node, "id": i}, "edge": {"name": "next", "kind": "property"}}
+        for i in range(500)
+    ]
+    hops[-1]["edge"] = None
+    html = trace_html({"root_kind": "user", "root_label": "global", "hops": hops}, hex_ids=False)
+    assert html.count("<li>") == 2 + 2 + 1 + 1  # first run kept ends, last hop
+    assert "… 494 more hops" in html and "@0" in html and "@499" in html
