@@ -123,7 +123,8 @@ def report(
     """One self-contained HTML leak report for one or more heap dumps.
 
     Sections: summary, leak suspects, zombie contexts, GC-invisible cycles, diff clusters,
-    biggest retainers, classes and retaining paths (a merged diagram and every trace). Each
+    biggest retainers, classes and retaining paths (one merged diagram of all targets, and
+    the traces of the first 100). Each
     says why it is empty when its analysis does not apply. Numbers come from the same
     analyses as the summary, top and paths commands (and their --format json documents).
 
