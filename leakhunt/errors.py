@@ -24,6 +24,7 @@ __all__ = [
     "LeakhuntError",
     "NodeNotFoundError",
     "OutputError",
+    "RenderError",
     "SelectorError",
     "SnapshotFormatError",
     "UnsupportedFormatError",
@@ -84,6 +85,10 @@ class NodeNotFoundError(LeakhuntError):
 
 class AnalysisError(LeakhuntError):
     """An analysis cannot run on this graph (for example, it has no roots)."""
+
+
+class RenderError(LeakhuntError):
+    """A diagram could not be drawn: Graphviz's ``dot`` program is missing or failed."""
 
 
 class ConfigError(LeakhuntError):

@@ -28,6 +28,7 @@ from leakhunt.cli.export import export
 from leakhunt.cli.gate import gate
 from leakhunt.cli.isolates import isolates
 from leakhunt.cli.paths import paths
+from leakhunt.cli.report import report
 from leakhunt.cli.retained_via import retained_via
 from leakhunt.cli.show import show
 from leakhunt.cli.summary import summary
@@ -59,6 +60,7 @@ COMMANDS: tuple[click.Command, ...] = (
     diff,
     suspects,
     gate,
+    report,
 )
 
 
@@ -85,6 +87,7 @@ def cli() -> None:
       leakhunt diff base.heapsnapshot target.heapsnapshot final.heapsnapshot
       leakhunt suspects app.heapsnapshot
       leakhunt gate base.heapsnapshot target.heapsnapshot final.heapsnapshot --format sarif
+      leakhunt report app.heapsnapshot -o report.html
 
     Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
     """

@@ -31,6 +31,7 @@ __all__ = [
     "InputChoice",
     "OutputFormat",
     "checked_output",
+    "diagram_format_option",
     "format_option",
     "input_options",
     "load_input",
@@ -58,6 +59,19 @@ def format_option(func: F) -> F:
         default=OutputFormat.TEXT.value,
         show_default=True,
         help="text for people, json for tools (schema in docs/json.md).",
+    )(func)
+
+
+def diagram_format_option(func: F) -> F:
+    """``--format text|json|dot|svg|png`` for commands whose findings can be drawn."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice([*(f.value for f in OutputFormat), "dot", "svg", "png"]),
+        default=OutputFormat.TEXT.value,
+        show_default=True,
+        help="text for people, json for tools (docs/json.md), dot/svg/png for a diagram "
+        "(docs/diagrams.md; svg and png need Graphviz's dot program).",
     )(func)
 
 

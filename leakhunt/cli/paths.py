@@ -13,11 +13,12 @@ from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.results import PathReport
 from leakhunt.analyzers.selectors import parse_selector
 from leakhunt.cache.session import cached_dominators, cached_root_distances
+from leakhunt.cli.diagram_output import DiagramFormat, write_diagram
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
     InputChoice,
     OutputFormat,
-    format_option,
+    diagram_format_option,
     input_options,
     load_input,
     output_option,
@@ -29,6 +30,7 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.options import PathOptions
 from leakhunt.render import PathsConsoleRenderer, PathsJsonRenderer
 from leakhunt.render.interface import Renderer
+from leakhunt.render.merged_paths import merged_paths_diagram, merged_tree_diagram
 
 
 def _renderer(
@@ -63,7 +65,12 @@ def _renderer(
     help="Targets shown in text output (JSON lists all).",
 )
 @semantics_option
-@format_option
+@click.option(
+    "--by-context",
+    is_flag=True,
+    help="In diagrams, frame the nodes of each engine context (vm contexts, iframes, realms).",
+)
+@diagram_format_option
 @output_option
 def paths(
     source: InputChoice,
@@ -72,6 +79,7 @@ def paths(
     max_paths: int,
     max_targets: int,
     semantics: str,
+    by_context: bool,
     output_format: str,
     output: str | None,
 ) -> None:
@@ -97,6 +105,11 @@ def paths(
       leakhunt paths app.heapsnapshot @12345
       leakhunt paths app.heapsnapshot class:Session --max-paths 3
       leakhunt paths app.heapsnapshot name:LeakedPayload --format json -o paths.json
+      leakhunt paths app.heapsnapshot class:Session --format svg -o sessions.svg
+
+    With --format dot, svg or png the paths are drawn merged, as Eclipse MAT's "merge
+    shortest paths to GC roots": shared prefixes once, each box saying how many targets lie
+    beyond it, with its class, id and retained size (docs/diagrams.md).
     """
     selectors = [parse_selector(t) for t in targets]
     loaded = load_input(source)
@@ -104,6 +117,19 @@ def paths(
     nodes = select_or_warn(graph, selectors)
     options = PathOptions(include_weak=include_weak, max_paths=max_paths)
     distances = cached_root_distances(loaded, include_weak=include_weak)
+    diagram_format = DiagramFormat.parse(output_format)
+    if diagram_format is not None:
+        with progress_callback(not source.quiet) as progress:
+            tree = cached_dominators(loaded, Semantics(semantics), progress)
+        if max_paths == 1:  # the search tree itself: no per-target path is materialised
+            diagram = merged_tree_diagram(
+                graph, distances, nodes, tree.retained_size, by_context=by_context
+            )
+        else:
+            report = find_retaining_paths(graph, nodes, options, distances=distances)
+            diagram = merged_paths_diagram(graph, report, tree.retained_size, by_context=by_context)
+        write_diagram(diagram, diagram_format, output)
+        return
     report = find_retaining_paths(graph, nodes, options, distances=distances)
     with progress_callback(not source.quiet) as progress:
         tree = cached_dominators(loaded, Semantics(semantics), progress)
