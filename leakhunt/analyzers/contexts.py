@@ -113,13 +113,15 @@ class ContextRow:
     """Bytes the embedder counted for it, when a dump says."""
 
     @property
+    def usage(self) -> int:
+        """What counts against the limit: the embedder's own count when the dump gives one, else
+        the self size leakhunt attributes to the context (QuickJS cannot count per context)."""
+        return self.memory_used if self.memory_used is not None else self.self_size
+
+    @property
     def over_limit(self) -> bool:
-        """Whether the embedder's count exceeds its limit."""
-        return (
-            self.memory_limit is not None
-            and self.memory_used is not None
-            and self.memory_used > self.memory_limit
-        )
+        """Whether :attr:`usage` exceeds the embedder's limit."""
+        return self.memory_limit is not None and self.usage > self.memory_limit
 
 
 @dataclass(frozen=True, slots=True)

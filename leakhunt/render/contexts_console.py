@@ -105,7 +105,11 @@ class ContextsConsoleRenderer(Renderer[ContextReport]):
                 visible(_entering(row)),
             ]
             if limits:
-                used = "-" if row.memory_used is None else f"{row.memory_used:,}"
+                used = (
+                    f"{row.self_size:,} (attributed)"
+                    if row.memory_used is None
+                    else f"{row.memory_used:,}"
+                )
                 limit = "-" if row.memory_limit is None else f"{row.memory_limit:,}"
                 cells += [limit, f"{used} OVER LIMIT" if row.over_limit else used]
             rows.append(cells)

@@ -65,6 +65,8 @@ def context_row_json(graph: RetentionGraph, row: ContextRow) -> dict[str, Any]:
         "state_note": row.state_note,
         "memory_limit": row.memory_limit,
         "memory_used": row.memory_used,
+        "usage": row.usage,
+        "usage_source": "embedder" if row.memory_used is not None else "attributed",
         "over_limit": row.over_limit,
     }
 

@@ -250,7 +250,9 @@ def test_export_cuts_huge_names(tmp_path: Path) -> None:
     cut = [r["name"] for r in rows if r["name"].startswith("HHH")]
     assert len(cut) == 50
     # the importer keeps the first 4,096 characters; export shows the first 1,024 of those
-    assert all(name.startswith("H" * 1024 + "…[+") and len(name) < 1100 for name in cut), cut[0][1000:]
+    assert all(name.startswith("H" * 1024 + "…[+") and len(name) < 1100 for name in cut), cut[0][
+        1000:
+    ]
     assert out.stat().st_size < 200_000  # not 50 copies of 200 kB
 
 

@@ -31,6 +31,8 @@ import numpy.typing as npt
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+from leakhunt.graph.processes import ContextFacts
+from leakhunt.importers.rootdump.context_state import with_dump_facts
 from leakhunt.importers.rootdump.reader import RootDump
 from leakhunt.importers.rootdump.vocabulary import (
     EDGE_CODE,
@@ -379,6 +381,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         edge_name=edge_name_col,
         roots=roots,
         ephemerons=ephemerons,
+        contexts=with_dump_facts(graph.contexts, _context_facts(graph, dump)),
         source=dataclasses.replace(
             graph.source, details=(*graph.source.details, ("overlay", dump.path))
         ),
@@ -497,3 +500,21 @@ def _native_contexts(graph: RetentionGraph, dump: RootDump, rows: I64) -> npt.ND
         if context is not None:
             result[i] = by_node_id.get((dump.isolate_of_native(row), context), -1)
     return result
+
+
+def _context_facts(graph: RetentionGraph, dump: RootDump) -> dict[int, ContextFacts]:
+    """The dump's facts about each snapshot context it names by node id (the ``node`` of the
+    context, or of its global)."""
+    by_node_id: dict[int, int] = {}
+    for index in range(len(graph.contexts)):
+        for node in (int(graph.contexts.node[index]), int(graph.contexts.global_node[index])):
+            if node >= 0:
+                by_node_id[int(graph.node_id[node])] = index
+    facts: dict[int, ContextFacts] = {}
+    for isolate in dump.processes.isolates():
+        for context in isolate.contexts:
+            for node_id in (context.node_id, context.global_node_id):
+                if node_id is not None and node_id in by_node_id:
+                    facts[by_node_id[node_id]] = context
+                    break
+    return facts

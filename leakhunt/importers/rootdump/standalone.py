@@ -18,6 +18,7 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.builder import GraphBuilder
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+from leakhunt.importers.rootdump.context_state import with_dump_facts
 from leakhunt.importers.rootdump.reader import RootDump
 from leakhunt.importers.rootdump.vocabulary import (
     EDGE_CODE,
@@ -169,8 +170,12 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
             node_context[first_native + i] = context_index.get(
                 (natives.isolates[i] or only, own), -1
             )
+    facts_by_index = {
+        context_index[(isolate_id, context.id)]: context for isolate_id, context in facts
+    }
     return dataclasses.replace(
         graph,
+        contexts=with_dump_facts(graph.contexts, facts_by_index),
         node_context=node_context.astype(np.int32),
         problems=graph.problems + tuple(problems.warnings[:100]),
     )
