@@ -98,6 +98,9 @@ class SnapshotIdentity:
     """The class names used."""
     class_rows: tuple[tuple[str, int, int, int], ...] | None = None
     """(class, count, shallow size, retained size) rows, when the class table was computed."""
+    process: str | None = None
+    """The process whose addresses :attr:`node_id` holds, when the dump names it (root dumps of
+    a non-moving heap such as QuickJS); two dumps of one process compare by address."""
 
 
 def snapshot_identity(
@@ -131,6 +134,7 @@ def snapshot_identity(
         node_class=codes,
         class_names=tuple(graph.strings[int(u)] for u in used.tolist()),
         class_rows=rows,
+        process=dict(graph.source.details).get("process"),
     )
 
 
@@ -272,6 +276,15 @@ def _identity(
     if len(engines) > 1:
         return None, (
             f"snapshots from different engines ({', '.join(sorted(engines))}): only class growth is compared",
+        )
+    if base.process is not None and base.process == target.process:
+        return (
+            f"object addresses within one process ({base.process}), class checked",
+            (
+                "the heap does not move objects (reference counting), so an address names one "
+                "object for its lifetime; a freed address reused by an object of another class "
+                "counts as new",
+            ),
         )
     if base.path == target.path:
         return (

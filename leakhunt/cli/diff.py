@@ -71,7 +71,7 @@ def diff(
     files = [base, target] + ([final] if final is not None else [])
     # One graph in memory at a time: BASE and TARGET are reduced to ids and classes first.
     earlier = load.identities(files)
-    last = load.load_one(files[-1], len(files) - 1)
+    last = load.load_one(files[-1], len(files) - 1, last=True)
     last_tree = load.dominators(last)
     distances = cached_root_distances(last, include_weak=False)
     classes = cached_class_columns(last, last_tree)

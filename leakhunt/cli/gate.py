@@ -162,7 +162,7 @@ def gate(
     baseline = read_baseline(baseline_path) if baseline_path is not None else ()
     # One graph in memory at a time: the snapshots before the last are reduced to ids and classes.
     earlier: list[Earlier | SnapshotInputs] = list(load.identities(files))
-    last = _inputs(load, load.load_one(files[-1], len(files) - 1), suspect_kinds(policy))
+    last = _inputs(load, load.load_one(files[-1], len(files) - 1, last=True), suspect_kinds(policy))
     report = run_gate(
         [*earlier, last],
         policy,

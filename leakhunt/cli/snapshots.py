@@ -36,12 +36,23 @@ class LoadChoice:
     """Bypass the index cache."""
     cache_dir: str | None
     """Cache location override."""
+    overlay: str | None = None
+    """Root dump merged into the last file (the one per-snapshot checks examine)."""
+    lenient: bool = False
+    """Root-dump record problems become warnings."""
 
-    def load_one(self, path: str, position: int) -> CachedInput:
-        """Load the file at ``position`` of the command line."""
+    def load_one(self, path: str, position: int, *, last: bool = False) -> CachedInput:
+        """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
         dump = self.dumps[position] if self.dumps is not None else None
         choice = InputChoice(
-            path, self.input_format, dump, self.quiet, self.no_cache, self.cache_dir
+            path,
+            self.input_format,
+            dump,
+            self.quiet,
+            self.no_cache,
+            self.cache_dir,
+            overlay=self.overlay if last else None,
+            lenient=self.lenient,
         )
         return load_input(choice)
 
@@ -81,7 +92,8 @@ def _dumps(value: str | None) -> tuple[int, ...] | None:
 
 
 def load_options(func: F) -> F:
-    """``--input-format``, ``--dumps``, ``--quiet``, ``--no-cache``, ``--cache-dir`` → ``load``."""
+    """``--input-format``, ``--dumps``, ``--quiet``, ``--no-cache``, ``--cache-dir``,
+    ``--overlay``, ``--lenient`` → ``load``."""
 
     @functools.wraps(func)
     def gather(
@@ -91,12 +103,26 @@ def load_options(func: F) -> F:
         quiet: bool,
         no_cache: bool,
         cache_dir: str | None,
+        overlay: str | None,
+        lenient: bool,
         **kwargs: Any,
     ) -> Any:
-        load = LoadChoice(input_format, _dumps(dumps), quiet, no_cache, cache_dir)
+        load = LoadChoice(input_format, _dumps(dumps), quiet, no_cache, cache_dir, overlay, lenient)
         return func(*args, load=load, **kwargs)
 
     wrapped: Any = gather
+    wrapped = click.option(
+        "--lenient",
+        is_flag=True,
+        help="Root dumps: warn about and drop bad records instead of failing.",
+    )(wrapped)
+    wrapped = click.option(
+        "--overlay",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        metavar="DUMP",
+        help="Merge an embedder root dump (docs/rootdump.md) into the last file's graph.",
+    )(wrapped)
     wrapped = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False),

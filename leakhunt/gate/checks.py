@@ -18,6 +18,7 @@ from leakhunt.analyzers.leak_results import Suspect
 from leakhunt.analyzers.paths import find_retaining_paths
 from leakhunt.analyzers.suspects import ACCUMULATION, CLOSURE_CONTEXT, DETACHED_DOM, GROUP
 from leakhunt.analyzers.traces import make_trace
+from leakhunt.gate.context_checks import check_invisible_cycles, check_zombie_contexts
 from leakhunt.gate.findings import Finding
 from leakhunt.gate.inputs import DiffInputs, SnapshotInputs
 from leakhunt.gate.policy import GatePolicy
@@ -210,6 +211,18 @@ def _from_suspect(suspect: Suspect, check: str, rule_id: str, subject: str) -> F
 CHECKS: dict[str, CheckSpec] = {
     spec.name: spec
     for spec in (
+        CheckSpec(
+            "zombie-contexts",
+            "leakhunt/zombie-context",
+            "A context that should be dead is still retained (see leakhunt zombies).",
+            per_snapshot=check_zombie_contexts,
+        ),
+        CheckSpec(
+            "invisible-cycles",
+            "leakhunt/invisible-cycle",
+            "A cycle is kept alive only by a handle or references the collector cannot see.",
+            per_snapshot=check_invisible_cycles,
+        ),
         CheckSpec(
             "diff-clusters",
             "leakhunt/diff-cluster",

@@ -104,9 +104,11 @@ def test_junit_parses_with_one_case_per_check_and_snapshot() -> None:
     assert result.returncode == 1
     root = ET.fromstring(result.stdout)
     cases = root.findall("./testsuite/testcase")
-    # diff-clusters on the sequence, two snapshot checks on its final state.
-    assert len(cases) == 1 + 2
+    # diff-clusters on the sequence, four snapshot checks on its final state.
+    assert len(cases) == 1 + 4
     assert {c.get("name", "").split(" [")[0] for c in cases} == {
+        "zombie-contexts",
+        "invisible-cycles",
         "diff-clusters",
         "closure-contexts",
         "detached-dom",
@@ -214,3 +216,47 @@ def test_hostile_class_names_stay_inert(tmp_path: Path) -> None:
     )
     jsonschema.validate(sarif, SCHEMA)
     assert "\x1b" not in json.dumps(sarif, ensure_ascii=False)
+
+
+VM_ZOMBIES = str(V8 / "vm_zombies.heapsnapshot.gz")
+ADDON = REPO / "fixtures" / "node_rootdump"
+QUICKJS = REPO / "fixtures" / "quickjs"
+
+
+def _findings(*args: str) -> dict[str, list[dict[str, Any]]]:
+    result = _gate(*args, "--no-cache", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    by_check: dict[str, list[dict[str, Any]]] = {}
+    for finding in json.loads(result.stdout)["findings"]:
+        by_check.setdefault(finding["check"], []).append(finding)
+    return by_check
+
+
+def test_gate_fails_on_each_zombie_context_and_never_on_the_kept_one() -> None:
+    truth = expected("vm_zombies")
+    found = _findings(VM_ZOMBIES).get("zombie-contexts", [])
+    assert len(found) == len(truth["leaked"]) > 0
+    titles = " ".join(f["title"] for f in found)
+    for leaked in truth["leaked"]:
+        assert leaked["sandbox"] in titles
+    for alive in truth["alive"]:
+        assert alive.get("sandbox", "\x00") not in titles
+
+
+def test_gate_fails_on_exactly_the_pinned_cycles_of_the_addon_fixture() -> None:
+    truth = json.loads((ADDON / "compiled_fn_entry.expected.json").read_text())
+    found = _findings(
+        str(ADDON / "compiled_fn_entry.heapsnapshot.gz"),
+        "--overlay",
+        str(ADDON / "compiled_fn_entry.rootdump.json"),
+    ).get("invisible-cycles", [])
+    assert len(found) == len(truth["leaked_cycles"]) > 0
+    # one fingerprint per mechanism (the closure on the wrapper, Node 16's WeakMap), not per entry
+    mechanisms = {cycle["kind"] for cycle in truth["leaked_cycles"]}
+    assert len({f["fingerprint"] for f in found}) == len(mechanisms) == 2
+
+
+def test_gate_on_a_quickjs_dump_fails_on_the_disposed_tenant_only() -> None:
+    found = _findings(str(QUICKJS / "tenants-1.rootdump.json.gz"))
+    assert [f["check"] for f in found.get("zombie-contexts", [])] == ["zombie-contexts"]
+    assert "tenant B" in found["zombie-contexts"][0]["title"]

@@ -112,6 +112,8 @@ class DumpNodes:
     sizes: I64
     contexts: tuple[str | None, ...]
     isolates: tuple[str | None, ...]
+    addresses: I64 | None = None
+    """Each node's ``address`` as an integer, -1 where absent; None when no node has one."""
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -484,6 +486,7 @@ def _nodes(records: list[dict[str, Any]], problems: _Problems) -> DumpNodes:
     sizes: list[int] = []
     contexts: list[str | None] = []
     isolates: list[str | None] = []
+    addresses: list[int] = []
     for position, r in enumerate(records):
         node_id = r["id"]
         if node_id in seen:
@@ -497,6 +500,9 @@ def _nodes(records: list[dict[str, Any]], problems: _Problems) -> DumpNodes:
         sizes.append(r["size"])
         contexts.append(r.get("context"))
         isolates.append(r.get("isolate"))
+        address = r.get("address")
+        value = int(address, 16) if isinstance(address, str) else -1
+        addresses.append(value if value < 1 << 63 else -1)
     return DumpNodes(
         ids=np.array(ids, dtype=np.int64),
         classes=tuple(classes),
@@ -505,6 +511,7 @@ def _nodes(records: list[dict[str, Any]], problems: _Problems) -> DumpNodes:
         sizes=np.array(sizes, dtype=np.int64),
         contexts=tuple(contexts),
         isolates=tuple(isolates),
+        addresses=np.array(addresses, dtype=np.int64) if any(a >= 0 for a in addresses) else None,
     )
 
 

@@ -69,12 +69,22 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
     known_contexts = {(isolate_id, c.id) for isolate_id, c in facts}
     nodes = dump.nodes
     ordinal_of_id = {int(node_id): 1 + i for i, node_id in enumerate(nodes.ids.tolist())}
+    # A heap that gives every object its address is named by address, as SpiderMonkey and CC
+    # logs are: 0xADDR selectors work, and two dumps of one process compare object by object.
+    engine_ids = nodes.ids
+    by_address = (
+        nodes.addresses is not None
+        and bool((nodes.addresses >= 0).all())
+        and np.unique(nodes.addresses).size == len(nodes)
+    )
+    if by_address and nodes.addresses is not None:
+        engine_ids = nodes.addresses
     for i in range(len(nodes)):
         node_context_id = nodes.contexts[i]
         b.add_node(
             node_kind_of(nodes.kinds[i]),
             nodes.names[i],
-            node_id=int(nodes.ids[i]),
+            node_id=int(engine_ids[i]),
             self_size=int(nodes.sizes[i]),
             type_name=nodes.kinds[i],
             class_name=nodes.classes[i],
@@ -158,7 +168,10 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
             dump.path,
             "leakhunt-rootdump",
             _engine(dump),
-            tuple(("producer " + k, v) for k, v in dump.producer),
+            (
+                *(("producer " + k, v) for k, v in dump.producer),
+                *_process_detail(dump, by_address),
+            ),
         )
     )
     node_context = graph.node_context.copy()
@@ -179,6 +192,15 @@ def build_standalone_graph(dump: RootDump, *, lenient: bool = False) -> Retentio
         node_context=node_context.astype(np.int32),
         problems=graph.problems + tuple(problems.warnings[:100]),
     )
+
+
+def _process_detail(dump: RootDump, by_address: bool) -> tuple[tuple[str, str], ...]:
+    """``("process", "pid N")`` when nodes are named by address and the dump names its one
+    process: two dumps with the same detail name the same objects by the same addresses."""
+    pids = {p.pid for p in dump.processes.processes}
+    if not by_address or len(pids) != 1 or None in pids:
+        return ()
+    return (("process", f"pid {pids.pop()}"),)
 
 
 def _engine(dump: RootDump) -> str:
