@@ -6,9 +6,7 @@ from typing import assert_never
 
 import click
 
-from leakhunt.analyzers.diff import diff_snapshots
 from leakhunt.analyzers.leak_results import DiffReport
-from leakhunt.cache.session import cached_class_columns, cached_root_distances
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import OutputFormat, format_option, output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
@@ -69,28 +67,6 @@ def diff(
       leakhunt diff shell.log shell.log --dumps 0,1
     """
     files = [base, target] + ([final] if final is not None else [])
-    # One graph in memory at a time: BASE and TARGET are reduced to ids and classes first.
-    earlier = load.identities(files)
-    last = load.load_one(files[-1], len(files) - 1, last=True)
-    last_tree = load.dominators(last)
-    distances = cached_root_distances(last, include_weak=False)
-    classes = cached_class_columns(last, last_tree)
-    if final is not None:
-        report = diff_snapshots(
-            earlier[0],
-            earlier[1],
-            last.graph,
-            last_tree=last_tree,
-            last_distances=distances,
-            last_classes=classes,
-        )
-    else:
-        report = diff_snapshots(
-            earlier[0],
-            last.graph,
-            last_tree=last_tree,
-            last_distances=distances,
-            last_classes=classes,
-        )
+    report = load.diff(files)
     with open_output(output) as out:
         _renderer(OutputFormat(output_format), growth_rows).render(report, out)

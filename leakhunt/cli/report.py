@@ -7,18 +7,31 @@ import numpy as np
 
 from leakhunt import __version__
 from leakhunt.analyzers import find_retaining_paths, select_nodes, summarize
-from leakhunt.analyzers.dominator_results import Semantics
+from leakhunt.analyzers.cycles import find_pinned_cycles
+from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.selectors import parse_selector
+from leakhunt.analyzers.suspects import SuspectOptions, find_suspects
 from leakhunt.analyzers.top import find_top_retainers
-from leakhunt.cache.session import cached_class_columns, cached_dominators, cached_root_distances
+from leakhunt.analyzers.zombies import find_zombie_contexts
+from leakhunt.cache.session import (
+    CachedInput,
+    cached_class_columns,
+    cached_dominators,
+    cached_root_distances,
+)
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import InputChoice, load_input, semantics_option
 from leakhunt.cli.progress import progress_callback
+from leakhunt.cli.snapshots import LoadChoice
 from leakhunt.importers import IMPORTERS
 from leakhunt.options import PathOptions, SummaryOptions
+from leakhunt.render.contexts_json import zombies_document
+from leakhunt.render.cycles import cycles_document
 from leakhunt.render.image import MISSING_DOT, dot_available
+from leakhunt.render.leak_json import diff_document, suspects_document
 from leakhunt.render.merged_paths import merged_tree_diagram
 from leakhunt.render.report import HtmlReportRenderer, ReportData, SnapshotReport, snapshot_report
+from leakhunt.render.report.data import Document
 
 MAX_TRACED_TARGETS = 100
 """Targets whose traces the report lists (the merged diagram covers all of them)."""
@@ -48,8 +61,35 @@ def _snapshot(
     diagram = merged_tree_diagram(graph, distances, chosen, tree.retained_size)
     summary = summarize(graph, SummaryOptions(top=classes))
     return snapshot_report(
-        source.file, graph, summary, top_report, paths, tree.retained_size, paths_diagram=diagram
+        source.file,
+        graph,
+        summary,
+        top_report,
+        paths,
+        tree.retained_size,
+        paths_diagram=diagram,
+        analyses=_leak_analyses(loaded, tree if semantics is Semantics.DEVTOOLS else None, source),
     )
+
+
+def _leak_analyses(
+    loaded: CachedInput, tree: DominatorTree | None, source: InputChoice
+) -> dict[str, Document]:
+    """The suspects, zombies and cycles documents, from the same analyzers as their commands."""
+    graph = loaded.graph
+    if tree is None:  # suspects follow DevTools' retained sizes whatever --semantics says
+        with progress_callback(not source.quiet) as progress:
+            tree = cached_dominators(loaded, Semantics.DEVTOOLS, progress)
+    distances = cached_root_distances(loaded, include_weak=False)
+    documents: dict[str, Document] = {
+        "suspects": suspects_document(
+            find_suspects(graph, tree, SuspectOptions(), distances=distances)
+        ),
+        "cycles": cycles_document(graph, find_pinned_cycles(graph)),
+    }
+    if len(graph.contexts):
+        documents["zombies"] = zombies_document(graph, find_zombie_contexts(graph))
+    return documents
 
 
 @click.command()
@@ -106,6 +146,18 @@ def _snapshot(
     envvar="LEAKHUNT_CACHE_DIR",
     help="Index cache location [default: $XDG_CACHE_HOME/leakhunt or ~/.cache/leakhunt].",
 )
+@click.option(
+    "--overlay",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="DUMP",
+    help="Merge an embedder root dump (docs/rootdump.md) into the last file's graph.",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Root dumps: warn about and drop bad records instead of failing.",
+)
 def report(
     files: tuple[str, ...],
     output: str | None,
@@ -119,6 +171,8 @@ def report(
     quiet: bool,
     no_cache: bool,
     cache_dir: str | None,
+    overlay: str | None,
+    lenient: bool,
 ) -> None:
     """One self-contained HTML leak report for one or more heap dumps.
 
@@ -137,19 +191,36 @@ def report(
       leakhunt report app.heapsnapshot -o report.html
       leakhunt report app.heapsnapshot --target class:Session -o report.html
       leakhunt report before.heapsnapshot after.heapsnapshot -o report.html
+      leakhunt report app.heapsnapshot --overlay app.rootdump.json -o report.html
+
+    With two or three files the diff section compares them (BASE TARGET [FINAL], as
+    leakhunt diff); the other sections describe each file.
     """
     snapshots = tuple(
         _snapshot(
-            InputChoice(file, input_format, dump_index, quiet, no_cache, cache_dir),
+            InputChoice(
+                file,
+                input_format,
+                dump_index,
+                quiet,
+                no_cache,
+                cache_dir,
+                overlay=overlay if index == len(files) - 1 else None,
+                lenient=lenient,
+            ),
             Semantics(semantics),
             targets,
             top,
             classes,
             path_targets,
         )
-        for file in files
+        for index, file in enumerate(files)
     )
     notes = () if dot_available() else (f"Diagrams shown as DOT source: {MISSING_DOT}.",)
-    data = ReportData(snapshots, f"leakhunt {__version__}", notes=notes)
+    documents: dict[str, Document] = {}
+    if 2 <= len(files) <= 3:
+        load = LoadChoice(input_format, None, quiet, no_cache, cache_dir, overlay, lenient)
+        documents["diff"] = diff_document(load.diff(files))
+    data = ReportData(snapshots, f"leakhunt {__version__}", documents=documents, notes=notes)
     with open_output(output) as out:
         HtmlReportRenderer().render(data, out)

@@ -9,9 +9,15 @@ from typing import Any, TypeVar
 
 import click
 
-from leakhunt.analyzers.diff import SnapshotIdentity, snapshot_identity
+from leakhunt.analyzers.diff import SnapshotIdentity, diff_snapshots, snapshot_identity
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
-from leakhunt.cache.session import CachedInput, cached_class_columns, cached_dominators
+from leakhunt.analyzers.leak_results import DiffReport
+from leakhunt.cache.session import (
+    CachedInput,
+    cached_class_columns,
+    cached_dominators,
+    cached_root_distances,
+)
 from leakhunt.cli.params import InputChoice, load_input
 from leakhunt.cli.progress import progress_callback
 from leakhunt.errors import ConfigError
@@ -72,6 +78,23 @@ class LoadChoice:
             found.append(snapshot_identity(loaded.graph, classes))
             del loaded
         return found
+
+    def diff(self, files: Sequence[str]) -> DiffReport:
+        """``diff_snapshots`` over BASE TARGET [FINAL], one graph in memory at a time (BASE and
+        TARGET are reduced to ids and classes before the next file is read)."""
+        earlier = self.identities(files)
+        last = self.load_one(files[-1], len(files) - 1, last=True)
+        tree = self.dominators(last)
+        distances = cached_root_distances(last, include_weak=False)
+        classes = cached_class_columns(last, tree)
+        options: dict[str, Any] = {
+            "last_tree": tree,
+            "last_distances": distances,
+            "last_classes": classes,
+        }
+        if len(earlier) == 2:
+            return diff_snapshots(earlier[0], earlier[1], last.graph, **options)
+        return diff_snapshots(earlier[0], last.graph, **options)
 
     def dominators(self, loaded: CachedInput) -> DominatorTree:
         """DevTools dominator tree of one loaded input, from the cache when possible."""

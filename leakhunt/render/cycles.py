@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from leakhunt.analyzers.cycles import CyclesReport, PinnedCycle
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind
 from leakhunt.render.interface import Renderer
-from leakhunt.render.json_report import node_json, source_json
+from leakhunt.render.json_report import node_json, source_json, write_json
 from leakhunt.render.labels import edge_label, node_label
 from leakhunt.render.safe_text import visible
 
@@ -96,6 +95,19 @@ def cycle_json(graph: RetentionGraph, cycle: PinnedCycle) -> dict[str, Any]:
     }
 
 
+def cycles_document(graph: RetentionGraph, result: CyclesReport) -> dict[str, Any]:
+    """The ``leakhunt/cycles/1`` document (schema in docs/json.md)."""
+    return {
+        "schema": "leakhunt/cycles/1",
+        "source": source_json(graph.source),
+        "handle_pins": result.handle_pins,
+        "unseen_pins": result.unseen_pins,
+        "pinned_only_nodes": result.pinned_only,
+        "pinned_only_size": result.pinned_only_size,
+        "cycles": [cycle_json(graph, c) for c in result.cycles],
+    }
+
+
 class CyclesJsonRenderer(Renderer[CyclesReport]):
     """The report as one JSON document (schema in docs/json.md)."""
 
@@ -104,14 +116,4 @@ class CyclesJsonRenderer(Renderer[CyclesReport]):
 
     def render(self, result: CyclesReport, out: TextIO) -> None:
         """Write the document."""
-        document = {
-            "schema": "leakhunt/cycles/1",
-            "source": source_json(self.graph.source),
-            "handle_pins": result.handle_pins,
-            "unseen_pins": result.unseen_pins,
-            "pinned_only_nodes": result.pinned_only,
-            "pinned_only_size": result.pinned_only_size,
-            "cycles": [cycle_json(self.graph, c) for c in result.cycles],
-        }
-        json.dump(document, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        write_json(cycles_document(self.graph, result), out)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from leakhunt.analyzers.isolates import GroupRollup, IsolateGroupsReport
 from leakhunt.render.interface import Renderer
+from leakhunt.render.json_report import write_json
 from leakhunt.render.safe_text import visible
 
 __all__ = ["IsolatesConsoleRenderer", "IsolatesJsonRenderer"]
@@ -135,7 +135,7 @@ class IsolatesJsonRenderer(Renderer[IsolateGroupsReport]):
 
     def render(self, result: IsolateGroupsReport, out: TextIO) -> None:
         """Write the document."""
-        json.dump(
+        write_json(
             {
                 "schema": "leakhunt/isolates/1",
                 "source": {"path": self.source, "format": "leakhunt-rootdump"},
@@ -143,7 +143,4 @@ class IsolatesJsonRenderer(Renderer[IsolateGroupsReport]):
                 "groups": [self._group(g) for g in result.groups],
             },
             out,
-            indent=2,
-            ensure_ascii=False,
         )
-        out.write("\n")

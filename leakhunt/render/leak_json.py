@@ -72,35 +72,48 @@ def suspect_json(suspect: Suspect) -> dict[str, Any]:
     }
 
 
+def diff_document(result: DiffReport) -> dict[str, Any]:
+    """The ``leakhunt/diff/1`` document."""
+    return {
+        "schema": "leakhunt/diff/1",
+        "sources": list(result.sources),
+        "method": result.method,
+        "identity": result.identity,
+        "allocated_between": result.allocated_between,
+        "id_reuse": result.id_reuse,
+        "leaked_objects": result.leaked_objects,
+        "trace_source": result.trace_source,
+        "clusters": [cluster_json(c) for c in result.clusters],
+        "growth": [
+            {
+                "class": g.class_name,
+                "count": [g.count_before, g.count_after],
+                "self_size": [g.self_size_before, g.self_size_after],
+                "retained_size": [g.retained_before, g.retained_after],
+            }
+            for g in result.growth
+        ],
+        "notes": list(result.notes),
+    }
+
+
+def suspects_document(result: SuspectReport) -> dict[str, Any]:
+    """The ``leakhunt/suspects/1`` document."""
+    return {
+        "schema": "leakhunt/suspects/1",
+        "source": result.source,
+        "total_size": result.total_size,
+        "suspects": [suspect_json(s) for s in result.suspects],
+        "notes": list(result.notes),
+    }
+
+
 class DiffJsonRenderer(Renderer[DiffReport]):
     """``leakhunt/diff/1``."""
 
     def render(self, result: DiffReport, out: TextIO) -> None:
         """Write the document."""
-        write_json(
-            {
-                "schema": "leakhunt/diff/1",
-                "sources": list(result.sources),
-                "method": result.method,
-                "identity": result.identity,
-                "allocated_between": result.allocated_between,
-                "id_reuse": result.id_reuse,
-                "leaked_objects": result.leaked_objects,
-                "trace_source": result.trace_source,
-                "clusters": [cluster_json(c) for c in result.clusters],
-                "growth": [
-                    {
-                        "class": g.class_name,
-                        "count": [g.count_before, g.count_after],
-                        "self_size": [g.self_size_before, g.self_size_after],
-                        "retained_size": [g.retained_before, g.retained_after],
-                    }
-                    for g in result.growth
-                ],
-                "notes": list(result.notes),
-            },
-            out,
-        )
+        write_json(diff_document(result), out)
 
 
 class SuspectsJsonRenderer(Renderer[SuspectReport]):
@@ -108,13 +121,4 @@ class SuspectsJsonRenderer(Renderer[SuspectReport]):
 
     def render(self, result: SuspectReport, out: TextIO) -> None:
         """Write the document."""
-        write_json(
-            {
-                "schema": "leakhunt/suspects/1",
-                "source": result.source,
-                "total_size": result.total_size,
-                "suspects": [suspect_json(s) for s in result.suspects],
-                "notes": list(result.notes),
-            },
-            out,
-        )
+        write_json(suspects_document(result), out)
