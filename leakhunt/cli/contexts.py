@@ -7,20 +7,25 @@ from typing import assert_never
 import click
 
 from leakhunt.analyzers.contexts import ContextReport, compute_context_report
+from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.zombies import ZombieReport, find_zombie_contexts
-from leakhunt.cache.session import cached_context_analysis
+from leakhunt.cache.session import cached_context_analysis, cached_dominators
+from leakhunt.cli.diagram_output import DiagramFormat, pick_finding, write_diagram
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import (
     InputChoice,
     OutputFormat,
+    diagram_format_option,
     format_option,
     input_options,
     load_input,
     output_option,
 )
+from leakhunt.cli.progress import progress_callback
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.render.contexts_console import ContextsConsoleRenderer, ZombiesConsoleRenderer
 from leakhunt.render.contexts_json import ContextsJsonRenderer, ZombiesJsonRenderer
+from leakhunt.render.finding_figures import zombie_figure
 from leakhunt.render.interface import Renderer
 
 __all__ = ["contexts", "zombies"]
@@ -83,12 +88,20 @@ def contexts(source: InputChoice, output_format: str, output: str | None) -> Non
     metavar="PATTERN",
     help="Contexts that should be alive (exempt from the front-door rule). Repeatable.",
 )
-@format_option
+@click.option(
+    "--pick",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="With --format dot|svg|png: which finding to draw (1 = the biggest).",
+)
+@diagram_format_option
 @output_option
 def zombies(
     source: InputChoice,
     expect_dead: tuple[str, ...],
     expect_live: tuple[str, ...],
+    pick: int,
     output_format: str,
     output: str | None,
 ) -> int:
@@ -106,6 +119,7 @@ def zombies(
       leakhunt zombies app.heapsnapshot
       leakhunt zombies app.heapsnapshot --expect-dead 'vm *Session*' --expect-live 'vm Pool*'
       leakhunt zombies firefox.gc.log --format json -o zombies.json
+      leakhunt zombies app.heapsnapshot --format svg -o zombie.svg --pick 2
     """
     loaded = load_input(source)
     report = find_zombie_contexts(
@@ -114,6 +128,15 @@ def zombies(
         expect_live=expect_live,
         analysis=cached_context_analysis(loaded),
     )
+    diagram_format = DiagramFormat.parse(output_format)
+    if diagram_format is not None:
+        zombie = pick_finding(report.zombies, pick, "zombie context")
+        with progress_callback(not source.quiet) as progress:
+            tree = cached_dominators(loaded, Semantics.DEVTOOLS, progress)
+        write_diagram(
+            zombie_figure(loaded.graph, zombie, tree.retained_size), diagram_format, output
+        )
+        return 1
     with open_output(output) as out:
         _zombies_renderer(OutputFormat(output_format), loaded.graph).render(report, out)
     return 1 if report.zombies else 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import assert_never
+from typing import TypeVar, assert_never
 
 import click
 
@@ -14,7 +15,7 @@ from leakhunt.render.diagram import Diagram
 from leakhunt.render.dot import DotRenderer, diagram_to_dot
 from leakhunt.render.image import ImageFormat, render_image
 
-__all__ = ["DiagramFormat", "write_diagram"]
+__all__ = ["DiagramFormat", "pick_finding", "write_diagram"]
 
 
 class DiagramFormat(StrEnum):
@@ -54,3 +55,15 @@ def write_diagram(diagram: Diagram, chosen: DiagramFormat, output: str | None) -
         return
     with atomic_path(output) as temporary, open(temporary, "wb") as stream:
         stream.write(data)
+
+
+T = TypeVar("T")
+
+
+def pick_finding(findings: Sequence[T], pick: int, what: str) -> T:
+    """The ``pick``-th (1-based) of ``findings`` to draw; a usage error when there is none."""
+    if not findings:
+        raise click.UsageError(f"no {what} found: nothing to draw")
+    if pick > len(findings):
+        raise click.UsageError(f"--pick {pick}: only {len(findings)} {what}(s) found")
+    return findings[pick - 1]
