@@ -138,9 +138,10 @@ def gate(
 
     FILES are one snapshot, or BASE TARGET [FINAL] of one program. The policy is read from
     --policy, or from leakhunt.toml ([gate]) or pyproject.toml ([tool.leakhunt.gate]) in the
-    current directory; without one the defaults apply: no leaked cluster above 1 KiB in a
-    three-snapshot diff, no closure-context leak, no detached DOM subtree (and no zombie
-    contexts or invisible cycles where those checks are built in).
+    current directory; without one the defaults apply: no zombie context, no cycle pinned by
+    a handle or unseen references (give the embedder's root dump with --overlay), no leaked
+    cluster above 1 KiB in a three-snapshot diff, no closure-context leak, no detached DOM
+    subtree.
 
     Findings whose fingerprint the baseline accepts are reported as known and do not fail;
     baseline entries no longer found are listed as fixed. --update-baseline accepts the

@@ -48,7 +48,7 @@ DEFAULT_CHECKS = (
     "closure-contexts",
     "detached-dom",
 )
-"""Checks run when the policy does not list its own (those not built in are left out)."""
+"""Checks run when the policy does not list its own."""
 
 _UNITS = {
     "": 1,

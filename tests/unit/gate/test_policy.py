@@ -16,7 +16,13 @@ def test_defaults_without_a_policy_file(tmp_path: Path) -> None:
     assert policy == GatePolicy()
     assert policy.checks == DEFAULT_CHECKS and policy.origin is None
     names = [spec.name for spec in enabled_checks(policy)]
-    assert names == ["diff-clusters", "closure-contexts", "detached-dom"]
+    assert names == [
+        "zombie-contexts",
+        "invisible-cycles",
+        "diff-clusters",
+        "closure-contexts",
+        "detached-dom",
+    ]
 
 
 def test_pyproject_section_is_found(tmp_path: Path) -> None:
@@ -51,7 +57,6 @@ def test_leakhunt_toml_wins_over_pyproject(tmp_path: Path) -> None:
     "table",
     [
         {"checks": ["no-such-check"]},
-        {"checks": ["zombie-contexts"]},  # not built into this branch: asked for explicitly
         {"min-retained": "lots"},
         {"min-retained": -1},
         {"growth": {"A": {"count": -1}}},
