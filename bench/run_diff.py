@@ -98,7 +98,7 @@ def main() -> int:
     labels = {
         "memlab": "**memlab 2.0.5 `find-leaks`** (CLI; parse ×3, paths, dominators, leak filter, clustering)",
         "diff-nocache": "**leakhunt diff**, no cache (parse ×3, ids, dominators of BASE and FINAL, clusters)",
-        "gate-nocache": "**leakhunt gate**, no cache (diff + closure-context and detached-DOM checks on FINAL)",
+        "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL)",
         "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it)",
         "gate-cached": "leakhunt gate from the index cache",
     }
