@@ -255,7 +255,7 @@ def read_captured_uses(
 ) -> CapturedUseTable:
     """Which context variables each located closure reads (Chromium 15x ``scopes`` sections)."""
     trees = _scope_trees(columns, sections)
-    if not trees:
+    if not trees or "closure" not in columns.node_types:  # an old or odd type list: no closures
         return CapturedUseTable.empty()
     edges = _Edges(columns)
     closure_type = columns.node_types.index("closure")

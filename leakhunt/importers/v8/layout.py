@@ -246,7 +246,7 @@ def _pair_weakmap_edges(
             suffix = match.group(2)
             entry_of_string[index] = entry_of_suffix.setdefault(suffix, len(entry_of_suffix))
             table_of_string[index] = int(match.group(5))
-    if not entry_of_suffix:
+    if not entry_of_suffix or "internal" not in columns.edge_types:
         return EphemeronTable.empty()
     # Only edges the file calls "internal" (not unknown types read as internal), as in DevTools.
     internal = np.flatnonzero(columns.edge_type == columns.edge_types.index("internal"))

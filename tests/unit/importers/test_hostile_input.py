@@ -301,3 +301,17 @@ def test_spidermonkey_too_many_dumps_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"# Roots.\n0x10 B r\n==========\n" * 10_001)
     with pytest.raises(SnapshotFormatError, match="more than 10,000 dumps"):
         load_spidermonkey_gclog(str(path))
+
+
+def test_old_type_list_without_closures_keeps_scope_sections_harmless(tmp_path: Path) -> None:
+    """Found by the fuzz run: a Chromium snapshot with scope sections whose type list stops
+    before ``closure`` must load (no closure can then read a context variable)."""
+    chromium = V8_REAL.parents[1] / "chromium" / "chromium_page.heapsnapshot.gz"
+    doc = json.loads(gzip.decompress(chromium.read_bytes()))
+    assert "scopes" in doc  # the premise: the sections that name closures are there
+    meta = doc["snapshot"]["meta"]
+    types = meta["node_types"][0]
+    meta["node_types"][0] = types[: types.index("closure")]
+    graph = load_v8_heapsnapshot(str(_write_json(tmp_path, json.dumps(doc))))
+    assert "unknown" in graph.type_names
+    assert any("beyond the" in p for p in graph.problems)
