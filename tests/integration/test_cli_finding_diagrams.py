@@ -53,3 +53,15 @@ def test_cycle_diagram_as_svg(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     svg = out.read_text()
     assert svg.lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE")) and "CompiledFnEntry" in svg
+
+
+def test_diff_draws_the_representative_path_of_a_cluster() -> None:
+    v8 = REPO / "fixtures" / "v8"
+    stages = [str(v8 / f"leak_cache.{s}.heapsnapshot.gz") for s in ("baseline", "target", "final")]
+    result = run("diff", *stages, "--format", "dot", "-q", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    dot = result.stdout
+    assert "Representative path of 24 leaked CachedResponse" in dot
+    assert "entries" in dot and "retained" in dot  # edge names and a size on every hop
+    again = run("diff", *stages, "--format", "dot", "--pick", "2", "-q", "--no-cache")
+    assert again.returncode == 2 and "only 1 leak cluster(s) found" in again.stderr

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from leakhunt.render.chain import Hop, RingRoot, chain_diagram, ring_diagram
+from leakhunt.render.diagram import Diagram
 from leakhunt.render.report.collect import make_figure
 from leakhunt.render.report.data import Finding
 from leakhunt.render.summary_console import format_bytes
@@ -35,6 +36,7 @@ __all__ = [
     "diff_cluster_findings",
     "steps_as_hops",
     "suspect_findings",
+    "trace_diagram",
     "trace_hops",
     "zombie_findings",
 ]
@@ -181,6 +183,21 @@ def cycle_findings(document: Document, *, hex_ids: bool) -> list[Finding]:
     return findings
 
 
+def trace_diagram(trace: Mapping[str, Any], title: str, *, hex_ids: bool) -> Diagram:
+    """A leak trace (``trace`` of a diff cluster or a suspect, as in their JSON documents) as a
+    chain from its root, with the retained size on every hop and the suspect reference pinned."""
+    steps = trace["steps"]
+    root_label = str(steps[0]["edge_name"]) if steps else ""
+    return chain_diagram(
+        "path",
+        title,
+        str(trace["root_kind"]),
+        root_label,
+        steps_as_hops(steps, hex_ids=hex_ids),
+        pinned={int(trace.get("suspect_from", 0))},
+    )
+
+
 def _traced(
     headline: str,
     facts: Sequence[tuple[str, str]],
@@ -191,12 +208,8 @@ def _traced(
     title: str,
 ) -> Finding:
     steps = trace["steps"]
-    hops = steps_as_hops(steps, hex_ids=hex_ids)
     root_label = str(steps[0]["edge_name"]) if steps else ""
-    suspect = int(trace.get("suspect_from", 0))
-    diagram = chain_diagram(
-        "path", title, str(trace["root_kind"]), root_label, hops, pinned={suspect}
-    )
+    diagram = trace_diagram(trace, title, hex_ids=hex_ids)
     return Finding(
         headline=headline,
         facts=tuple(facts),
