@@ -6,19 +6,21 @@ embedder's root dump), all computed together:
 * a **unique name** that explains itself (the importer's name plus, for duplicates, the role
   and id that tell them apart);
 * **attributed** objects and self size (``node_context``);
-* **retained size** of the context as a whole (:mod:`.context_dominance`, one pass for all);
+* **retained size** of the context as a whole: the exact cut (:mod:`.context_cuts`, all
+  contexts together);
 * how it is **held**: through its *front door* (the context node, its global or global proxy,
   or the importer's extra front door such as Node's sandbox link) by a holder that is alive
   without it and is not a cross-context wrapper, or only through *back doors* (objects and
-  functions created inside it, wrapper targets). A holder inside another context counts only
-  when that context's front door is held in turn (a fixed point over the front-door edges);
+  functions created inside it, wrapper targets). "Alive without it" is exact: the holder
+  survives the context's cut. A holder inside another context counts only when that
+  context's front door is held in turn (a fixed point over the front-door edges);
 * the **root kinds** that reach its holders, and the retaining edges entering it per source;
 * the engine's or embedder's **state** when stated, and memory limit and usage when a dump
   gives them.
 
 Three buckets split the live heap as the DevTools realm view does: *attributed* (in a
-context, or kept alive by one context alone), *shared* (reached from contexts, kept by none
-alone) and *unattributed* (reached from no context: engine and runtime memory).
+context, or freed by cutting one context), *shared* (reached from contexts, freed by no single
+cut) and *unattributed* (reached from no context: engine and runtime memory).
 
 Examples
 --------
@@ -39,8 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._kernels import essential_retainers
-from leakhunt.analyzers.context_dominance import ContextDominance, compute_context_dominance
+from leakhunt.analyzers.context_cuts import ContextCuts, compute_context_cuts
 from leakhunt.analyzers.liveness import (
     RootReach,
     reach_from_nodes,
@@ -88,7 +89,8 @@ class ContextRow:
     self_size: int
     """Their self sizes."""
     retained_size: int
-    """Bytes freed if every retaining edge entering it were cut (the context as one object)."""
+    """Bytes freed if every retaining edge entering it from outside were cut (the context as
+    one object, every other context as it is)."""
     retained_objects: int
     """Nodes freed likewise."""
     reachable: bool
@@ -129,11 +131,11 @@ class ContextBuckets:
     """The live heap split three ways (bytes and nodes)."""
 
     attributed_size: int
-    """In a context, or kept alive by one context alone."""
+    """In a context, or freed by cutting one context."""
     attributed_objects: int
     """Nodes of :attr:`attributed_size`."""
     shared_size: int
-    """Reached from contexts but kept alive by none alone."""
+    """Reached from contexts but freed by no single context's cut."""
     shared_objects: int
     """Nodes of :attr:`shared_size`."""
     unattributed_size: int
@@ -160,8 +162,8 @@ class ContextAnalysis:
     """Retaining edges."""
     reach: RootReach
     """What the roots reach."""
-    dominance: ContextDominance
-    """Gateway dominators."""
+    cuts: ContextCuts
+    """The exact per-context cuts."""
     held: npt.NDArray[np.bool_]
     """Per context: whether its front door is held from outside."""
     holder_first: npt.NDArray[np.int64]
@@ -217,13 +219,20 @@ def unique_context_names(graph: RetentionGraph) -> tuple[str, ...]:
 
 
 def analyze_contexts(graph: RetentionGraph) -> ContextAnalysis:
-    """Retaining edges, root reach, gateway dominators, front doors and buckets: the expensive
+    """Retaining edges, root reach, per-context cuts, front doors and buckets: the expensive
     part, done once (and stored in the index cache by the CLI)."""
     live = retaining_edges(graph)
     reach = reach_from_roots(graph, live)
-    dominance = compute_context_dominance(graph, live, reach)
-    partial = _Partial(live, reach, dominance)
-    entering = _entering_edges(graph, partial)
+    entering = _entering_edges(graph, live, reach)
+    # One pass answers the retained sizes and, for every holder entering a context from a
+    # live node, whether it dies with that context.
+    asked = np.flatnonzero(~entering.is_root)
+    cuts = compute_context_cuts(
+        graph, live, reach, entering.source[asked], entering.target_context[asked]
+    )
+    holder_dies = np.zeros(entering.edge.size, dtype=np.bool_)
+    holder_dies[asked] = cuts.query_dies
+    partial = _Partial(live, reach, cuts, holder_dies)
     held, holders = _front_door_holders(graph, partial, entering)
     k = len(graph.contexts)
     mask = np.zeros(k, dtype=np.int64)
@@ -241,7 +250,7 @@ def analyze_contexts(graph: RetentionGraph) -> ContextAnalysis:
     return ContextAnalysis(
         live,
         reach,
-        dominance,
+        cuts,
         held,
         first,
         edges,
@@ -260,7 +269,9 @@ class _Partial:
 
     live: npt.NDArray[np.bool_]
     reach: RootReach
-    dominance: ContextDominance
+    cuts: ContextCuts
+    holder_dies: npt.NDArray[np.bool_]
+    """Per entering edge: its (live, non-root) source dies when the target context is cut."""
 
 
 def front_door_nodes(graph: RetentionGraph) -> npt.NDArray[np.int32]:
@@ -287,10 +298,12 @@ class _Entering:
     front: npt.NDArray[np.bool_]
 
 
-def _entering_edges(graph: RetentionGraph, analysis: _Partial) -> _Entering:
+def _entering_edges(
+    graph: RetentionGraph, live: npt.NDArray[np.bool_], reach: RootReach
+) -> _Entering:
     """Retaining edges from a live source (or a root row) into a context from outside it."""
     roots = graph.roots
-    live, alive = analysis.live, analysis.reach.alive
+    alive = reach.alive
     context = graph.node_context
     source_all = graph.edge_source()
     target_context = context[graph.edge_target]
@@ -331,61 +344,6 @@ def _entering_edges(graph: RetentionGraph, analysis: _Partial) -> _Entering:
     )
 
 
-class _IndependenceCheck:
-    """Whether a node stays alive when one context's entering edges are cut.
-
-    The gateway model merges every other context into one object, which may keep a holder
-    alive only on paper (a sandbox of the main context that only the vm context itself
-    holds). A holder is therefore checked on the real graph: its BFS path from a root avoids
-    the context (a certificate), or one of its retainers outside the context passes the
-    check in turn (a bounded reverse search; past the bound the gateway answer stands).
-    """
-
-    _LIMIT = 20_000
-
-    def __init__(self, graph: RetentionGraph, analysis: _Partial) -> None:
-        self.graph = graph
-        self.analysis = analysis
-        self.alive = analysis.reach.alive
-        self._retainers: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]] | None = None
-
-    def _path_avoids(self, node: int, context: int) -> bool:
-        reach = self.analysis.reach
-        first = self.graph.node_first_edge
-        while reach.distance[node] > 1:
-            node = int(np.searchsorted(first, reach.parent_edge[node], side="right")) - 1
-            if int(self.graph.node_context[node]) == context:
-                return False
-        return bool(reach.distance[node] >= 1)
-
-    def alive_without(self, node: int, context: int) -> bool:
-        """Whether ``node`` (outside ``context``) is reachable with ``context`` cut off."""
-        if self._path_avoids(node, context):
-            return True
-        if self._retainers is None:
-            # Reverse CSR of the retaining edges only: one compiled O(m) pass, no sort.
-            self._retainers = essential_retainers(
-                self.graph.node_first_edge, self.graph.edge_target, self.analysis.live
-            )
-        first_retainer, retainer_node = self._retainers
-        alive, context_of = self.alive, self.graph.node_context
-        seen = {node}
-        stack = [node]
-        while stack and len(seen) < self._LIMIT:
-            current = stack.pop()
-            lo, hi = int(first_retainer[current]), int(first_retainer[current + 1])
-            for source in retainer_node[lo:hi].tolist():
-                if source in seen or not alive[source] or int(context_of[source]) == context:
-                    continue
-                if self._path_avoids(source, context):
-                    return True
-                seen.add(source)
-                stack.append(source)
-        if stack:
-            return not self.analysis.dominance.dominated_by(node, context)
-        return False
-
-
 def origin_distance(
     analysis: _Partial | ContextAnalysis, nodes: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int32]:
@@ -399,16 +357,11 @@ def _front_door_holders(
 ) -> tuple[npt.NDArray[np.bool_], dict[int, list[int]]]:
     """Which contexts have a front door held from outside (a fixed point), and by which edges."""
     k = len(graph.contexts)
-    check = _IndependenceCheck(graph, analysis)
     origin = analysis.reach.origin_row
     candidates: list[tuple[int, int, int, int]] = []  # (rank, context, source context, edge)
     front = np.flatnonzero(entering.front)
-    # The merged model only ever keeps too much alive, so a holder it says dies with the
-    # context surely does; only the others need the exact check.
-    dies = (
-        analysis.dominance.dominated_by_many(entering.source[front], entering.target_context[front])
-        & ~entering.is_root[front]
-    )
+    # A holder that dies with the context it holds does not hold it from outside.
+    dies = analysis.holder_dies[front]
     settled: set[int] = set()
     order = np.lexsort(
         (origin_distance(analysis, entering.source[front]), ~entering.is_root[front])
@@ -419,12 +372,8 @@ def _front_door_holders(
         source_context = int(entering.source_context[index])
         if target in settled and source_context < 0:
             continue  # held from outside already; more holders only lengthen the list
-        if entering.is_root[index]:
-            row = int(entering.root_row[index])
-        elif check.alive_without(source, target):
-            row = int(origin[source])
-        else:
-            continue  # the holder dies with the context: not a holder from outside
+        # A root edge names its own row; a live holder, the row its BFS path starts at.
+        row = int(entering.root_row[index]) if entering.is_root[index] else int(origin[source])
         if source_context < 0 and len([c for c in candidates if c[1] == target]) >= 7:
             settled.add(target)
         rank = 2 * (int(graph.roots.kind[row]) if row >= 0 else len(_ROOT_KINDS))
@@ -446,13 +395,11 @@ def _front_door_holders(
 
 
 def _root_kinds(graph: RetentionGraph, analysis: _Partial, entering: _Entering) -> list[set[int]]:
-    """Per context: root kinds reaching its holders that live without it (merged model)."""
+    """Per context: root kinds reaching its holders that live without it."""
     k = len(graph.contexts)
     rows = np.where(entering.is_root, entering.root_row, analysis.reach.origin_row[entering.source])
     keep = rows >= 0
-    keep &= entering.is_root | ~analysis.dominance.dominated_by_many(
-        entering.source, entering.target_context
-    )
+    keep &= entering.is_root | ~analysis.holder_dies
     kinds = graph.roots.kind[rows[keep]].astype(np.int64)
     pairs = np.unique(entering.target_context[keep].astype(np.int64) * 256 + kinds)
     per: list[set[int]] = [set() for _ in range(k)]
@@ -479,7 +426,7 @@ def _entering_counts(
 def _buckets(graph: RetentionGraph, analysis: _Partial) -> ContextBuckets:
     alive = analysis.reach.alive
     size = graph.node_self_size
-    in_context = (graph.node_context >= 0) | (analysis.dominance.owner >= 0)
+    in_context = (graph.node_context >= 0) | analysis.cuts.freed_by_one
     attributed = alive & in_context
     seeds = np.flatnonzero(alive & (graph.node_context >= 0))
     from_contexts = reach_from_nodes(graph, analysis.live, seeds) if seeds.size else attributed
@@ -498,7 +445,7 @@ def _buckets(graph: RetentionGraph, analysis: _Partial) -> ContextBuckets:
 def compute_context_report(
     graph: RetentionGraph, analysis: ContextAnalysis | None = None
 ) -> ContextReport:
-    """Per-context accounting (see the module docstring); one dominator pass for all contexts.
+    """Per-context accounting (see the module docstring); one pass for all contexts.
 
     Parameters
     ----------
@@ -539,8 +486,8 @@ def compute_context_report(
                 global_node=global_node,
                 objects=int(objects[index]),
                 self_size=int(self_sizes[index]),
-                retained_size=int(analysis.dominance.retained_size[index]),
-                retained_objects=int(analysis.dominance.retained_objects[index]),
+                retained_size=int(analysis.cuts.retained_size[index]),
+                retained_objects=int(analysis.cuts.retained_objects[index]),
                 reachable=bool(anchor >= 0 and alive[anchor]),
                 front_door_held=bool(held[index]),
                 front_door_holders=analysis.holders_of(index),

@@ -11,7 +11,7 @@ import hashlib
 
 import numpy as np
 
-from leakhunt.analyzers.context_dominance import ContextDominance
+from leakhunt.analyzers.context_cuts import ContextCuts
 from leakhunt.analyzers.contexts import ContextAnalysis, ContextBuckets, analyze_contexts
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
@@ -192,8 +192,6 @@ _CONTEXT_ARRAYS = (
     "origin_row",
     "retained_size",
     "retained_objects",
-    "owner",
-    "gateway_parent",
     "held",
     "holder_first",
     "holder_edges",
@@ -207,7 +205,7 @@ _BUCKET_FIELDS = tuple(field.name for field in dataclasses.fields(ContextBuckets
 
 
 def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
-    """Root reach, gateway dominators, front doors and buckets, from the cache when possible.
+    """Root reach, per-context cuts, front doors and buckets, from the cache when possible.
 
     The retaining-edge mask is cheap (array code over the edge columns) and recomputed; a
     warm run never imports the compiled kernels.
@@ -221,8 +219,12 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
             return ContextAnalysis(
                 live=retaining_edges(graph),
                 reach=RootReach(a["distance"], a["parent_edge"], a["origin_row"]),
-                dominance=ContextDominance(
-                    a["retained_size"], a["retained_objects"], a["owner"], a["gateway_parent"]
+                # The per-node and per-holder answers are folded into the cached arrays.
+                cuts=ContextCuts(
+                    a["retained_size"],
+                    a["retained_objects"],
+                    np.zeros(0, dtype=np.bool_),
+                    np.zeros(0, dtype=np.bool_),
                 ),
                 held=a["held"],
                 holder_first=a["holder_first"],
@@ -236,17 +238,15 @@ def cached_context_analysis(loaded: CachedInput) -> ContextAnalysis:
             )
     analysis = analyze_contexts(graph)
     if loaded.entry is not None:
-        reach, dominance = analysis.reach, analysis.dominance
+        reach, cuts = analysis.reach, analysis.cuts
         loaded.entry.store_section(
             name,
             {
                 "distance": reach.distance,
                 "parent_edge": reach.parent_edge,
                 "origin_row": reach.origin_row,
-                "retained_size": dominance.retained_size,
-                "retained_objects": dominance.retained_objects,
-                "owner": dominance.owner,
-                "gateway_parent": dominance.gateway_parent,
+                "retained_size": cuts.retained_size,
+                "retained_objects": cuts.retained_objects,
                 "held": analysis.held,
                 "holder_first": analysis.holder_first,
                 "holder_edges": analysis.holder_edges,

@@ -7,12 +7,16 @@ identical output (``tests/unit/analyzers/test_paths.py``, ``test_devtools_kernel
 
 Modules: :mod:`.paths` (retaining-path BFS), :mod:`.devtools_walks` (page flags, DOM state,
 distances, ownership), :mod:`.dominators` (essential edges, Lengauer–Tarjan, retained sizes),
-:mod:`.classes` (per-class retained sizes).
+:mod:`.classes` (per-class retained sizes), :mod:`.context_cuts` (the exact cut of every context).
 """
 
 from leakhunt.analyzers._kernels.classes import (
     first_of_class_on_path,
     first_of_class_on_path_reference,
+)
+from leakhunt.analyzers._kernels.context_cuts import (
+    context_cut_sets,
+    context_cut_sets_reference,
 )
 from leakhunt.analyzers._kernels.devtools_walks import (
     NO_DISTANCE,
@@ -46,6 +50,8 @@ __all__ = [
     "SYSTEM_DISTANCE_BASE",
     "accumulate_retained",
     "accumulate_retained_reference",
+    "context_cut_sets",
+    "context_cut_sets_reference",
     "devtools_distances",
     "devtools_distances_reference",
     "dom_state",

@@ -2,11 +2,10 @@
 
 The independent computation: decide per edge whether it retains (strong kinds but shortcuts,
 a weak-map value through its key's half, root edges unless weak, never Node's weak
-ContextifyContext edge), then for each context cut every retaining edge entering it and run a
-breadth-first search; every *other* context is one object (reaching it reaches every node its
-entering edges reached), which is what "the context treated as one object" means. The freed
-self sizes must equal the gateway dominator figures exactly. Plain cutting without that merge
-may only free more, never less.
+ContextifyContext edge), then for each context cut every retaining edge entering it from
+outside (root edges into it included) and run a plain breadth-first search from the roots.
+The freed nodes and their self sizes must equal the analyzer's figures exactly, and every
+front-door holder the analyzer names must survive the cut of the context it holds.
 """
 
 from __future__ import annotations
@@ -16,13 +15,14 @@ from collections import deque
 import numpy as np
 import pytest
 
-from leakhunt.analyzers.contexts import compute_context_report
+from leakhunt.analyzers.contexts import analyze_contexts, compute_context_report
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, RootKind
 
 from helpers.fixture_graphs import load
 
 FIXTURES = [
+    "fixtures/quickjs/tenants-1.rootdump.json.gz",
     "fixtures/v8/vm_zombies.heapsnapshot.gz",
     "fixtures/v8/vm_contexts.heapsnapshot.gz",
     "fixtures/chromium/chromium_page.heapsnapshot.gz",
@@ -76,36 +76,17 @@ class PlainModel:
             if kind != RootKind.WEAK_GLOBAL_HANDLE and kinds[edge] != EdgeKind.WEAK:
                 self.seeds.append(targets[edge])
         self.context = graph.node_context.tolist()
-        self.alive = self.reach(cut=-1, merged=False)
-        # Each context's entered targets: what its merged "one object" reaches on entry.
-        self.entered: dict[int, set[int]] = {}
-        for target in self.seeds:
-            if self.context[target] >= 0:
-                self.entered.setdefault(self.context[target], set()).add(target)
-        for node in range(n):
-            if not self.alive[node]:
-                continue
-            for target in self.out[node]:
-                owner = self.context[target]
-                if owner >= 0 and owner != self.context[node]:
-                    self.entered.setdefault(owner, set()).add(target)
+        self.alive = self.reach(cut=-1)
 
-    def reach(self, cut: int, merged: bool) -> list[bool]:
+    def reach(self, cut: int) -> list[bool]:
+        """Plain BFS from the roots, skipping every edge that enters context ``cut``."""
         seen = [False] * self.graph.node_count
-        opened: set[int] = set()
         queue: deque[int] = deque()
 
         def visit(source_context: int, target: int) -> None:
             owner = self.context[target]
-            if owner >= 0 and owner != source_context:
-                if owner == cut:
-                    return
-                if merged and owner not in opened:
-                    opened.add(owner)
-                    for entered in self.entered.get(owner, ()):
-                        if not seen[entered]:
-                            seen[entered] = True
-                            queue.append(entered)
+            if cut >= 0 and owner == cut and owner != source_context:
+                return
             if not seen[target]:
                 seen[target] = True
                 queue.append(target)
@@ -118,24 +99,39 @@ class PlainModel:
                 visit(self.context[node], target)
         return seen
 
-    def freed(self, context: int, merged: bool) -> tuple[int, int]:
-        after = self.reach(cut=context, merged=merged)
+    def survivors(self, context: int) -> list[bool]:
+        """What stays reachable when ``context``'s entering edges are cut."""
+        return self.reach(cut=context)
+
+    def freed(self, context: int) -> tuple[int, int]:
+        after = self.survivors(context)
         nodes = [v for v in range(self.graph.node_count) if self.alive[v] and not after[v]]
         return int(self.graph.node_self_size[nodes].sum()), len(nodes)
 
 
 @pytest.mark.parametrize("path", FIXTURES)
-def test_retained_sizes_equal_plain_reachability(path: str) -> None:
+def test_retained_sizes_equal_the_plain_cut(path: str) -> None:
     graph = load(path)
-    report = compute_context_report(graph)
+    analysis = analyze_contexts(graph)
+    report = compute_context_report(graph, analysis)
     model = PlainModel(graph)
     assert report.rows, "every fixture here has contexts"
     for row in report.rows:
-        size, count = model.freed(row.context, merged=True)
-        assert (row.retained_size, row.retained_objects) == (size, count), row.name
-        plain_size, _ = model.freed(row.context, merged=False)
-        assert row.retained_size <= plain_size, row.name
+        after = model.survivors(row.context)
+        freed = [v for v in range(graph.node_count) if model.alive[v] and not after[v]]
+        assert (row.retained_size, row.retained_objects) == (
+            int(graph.node_self_size[freed].sum()),
+            len(freed),
+        ), row.name
         assert row.retained_size >= row.self_size * int(row.reachable) or not row.reachable
+        # A front door held from outside is held by something that survives the cut.
+        sources = graph.edge_source()
+        for edge in row.front_door_holders:
+            source = int(sources[edge])
+            assert not model.alive[source] or after[source] or graph.node_context[source] < 0, (
+                row.name,
+                edge,
+            )
 
 
 @pytest.mark.parametrize("path", FIXTURES)
