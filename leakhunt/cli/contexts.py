@@ -58,9 +58,10 @@ def contexts(source: InputChoice, output_format: str, output: str | None) -> Non
 
     One row per context (V8 NativeContext: page, iframe, extension, worker, vm; SpiderMonkey
     realm). Retained size counts the context as one object: what cutting every retaining edge
-    into it would free. "held by" says whether a holder alive without the context holds its
-    front door (global, global proxy, Node's sandbox) or only back doors (objects or functions
-    created inside it, cross-compartment wrappers). One dominator pass serves all contexts.
+    into it from outside would free (exactly; every other context stays as it is). "held by"
+    says whether a holder alive without the context holds its front door (global, global
+    proxy, Node's sandbox) or only back doors (objects or functions created inside it,
+    cross-compartment wrappers). One pass serves all contexts.
 
     \b
     Examples:
