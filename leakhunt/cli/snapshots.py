@@ -16,9 +16,17 @@ from leakhunt.cache.session import (
     CachedInput,
     cached_class_columns,
     cached_dominators,
+    cached_identity,
     cached_root_distances,
+    store_identity,
 )
-from leakhunt.cli.params import InputChoice, load_input
+from leakhunt.cli.params import (
+    InputChoice,
+    checked_format,
+    import_options,
+    input_cache,
+    load_input,
+)
 from leakhunt.cli.progress import progress_callback
 from leakhunt.errors import ConfigError
 from leakhunt.importers import IMPORTERS
@@ -47,10 +55,10 @@ class LoadChoice:
     lenient: bool = False
     """Root-dump record problems become warnings."""
 
-    def load_one(self, path: str, position: int, *, last: bool = False) -> CachedInput:
-        """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
+    def choice(self, path: str, position: int, *, last: bool = False) -> InputChoice:
+        """The input options of the file at ``position`` (with the overlay when ``last``)."""
         dump = self.dumps[position] if self.dumps is not None else None
-        choice = InputChoice(
+        return InputChoice(
             path,
             self.input_format,
             dump,
@@ -60,7 +68,31 @@ class LoadChoice:
             overlay=self.overlay if last else None,
             lenient=self.lenient,
         )
-        return load_input(choice)
+
+    def load_one(self, path: str, position: int, *, last: bool = False) -> CachedInput:
+        """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
+        return load_input(self.choice(path, position, last=last))
+
+    def identity(self, path: str, position: int, *, with_classes: bool) -> SnapshotIdentity:
+        """The identity of the file at ``position``: from the index cache when it holds one
+        (the graph is then never read), else from the loaded graph (and stored)."""
+        choice = self.choice(path, position)
+        cache = input_cache(choice)
+        if cache is not None:
+            found = cached_identity(
+                path,
+                format=checked_format(choice),
+                options=import_options(choice),
+                cache=cache,
+                with_classes=with_classes,
+            )
+            if found is not None:
+                return found
+        loaded = load_input(choice)
+        classes = cached_class_columns(loaded, self.dominators(loaded)) if with_classes else None
+        identity = snapshot_identity(loaded.graph, classes)
+        store_identity(loaded, identity)
+        return identity
 
     def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
         """The identity of every file but the last, one graph in memory at a time.
@@ -69,15 +101,10 @@ class LoadChoice:
         """
         if self.dumps is not None and len(self.dumps) != len(files):
             raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
-        found = []
-        for position, path in enumerate(files[:-1]):
-            loaded = self.load_one(path, position)
-            classes = None
-            if position == 0:
-                classes = cached_class_columns(loaded, self.dominators(loaded))
-            found.append(snapshot_identity(loaded.graph, classes))
-            del loaded
-        return found
+        return [
+            self.identity(path, position, with_classes=position == 0)
+            for position, path in enumerate(files[:-1])
+        ]
 
     def diff(self, files: Sequence[str]) -> DiffReport:
         """``diff_snapshots`` over BASE TARGET [FINAL], one graph in memory at a time (BASE and
