@@ -148,9 +148,18 @@ def cached_identity(
         return None
 
 
-def store_identity(loaded: CachedInput, identity: SnapshotIdentity) -> None:
-    """Store ``identity`` (computed from ``loaded``) for :func:`cached_identity`."""
-    if loaded.entry is None:
+def store_identity(
+    path: str,
+    identity: SnapshotIdentity,
+    *,
+    format: str | None,
+    options: ImportOptions,
+    cache: IndexCache,
+) -> None:
+    """Store ``identity`` (of ``path`` read with ``options``) for :func:`cached_identity`."""
+    try:
+        entry = cache.entry_for(path)
+    except OSError:
         return
     arrays = {"node_id": identity.node_id, "node_class": identity.node_class}
     arrays.update(encode_strings(identity.class_names, "class_names"))
@@ -164,7 +173,8 @@ def store_identity(loaded: CachedInput, identity: SnapshotIdentity) -> None:
         "process": identity.process,
         "has_class_rows": rows is not None,
     }
-    loaded.entry.store_section(loaded.section_name("identity"), arrays, attrs)
+    prefix = input_prefix(path, format=format, options=options)
+    entry.store_section(f"{prefix}-identity", arrays, attrs)
 
 
 def overlay_input(

@@ -29,11 +29,14 @@ from leakhunt.cli.params import (
 )
 from leakhunt.cli.progress import progress_callback
 from leakhunt.errors import ConfigError
-from leakhunt.importers import IMPORTERS
+from leakhunt.importers import IMPORTERS, load_node_classes, sniff_format
 
 __all__ = ["LoadChoice", "load_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+V8_FORMAT = "v8-heapsnapshot"
+"""The format whose node columns are read without building the graph (see ``identity``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,24 +77,33 @@ class LoadChoice:
         return load_input(self.choice(path, position, last=last))
 
     def identity(self, path: str, position: int, *, with_classes: bool) -> SnapshotIdentity:
-        """The identity of the file at ``position``: from the index cache when it holds one
-        (the graph is then never read), else from the loaded graph (and stored)."""
+        """The identity of the file at ``position``: from the index cache when it holds one,
+        else read (stored in the cache for the next run). Without ``with_classes`` only the
+        node columns are read (for V8, the edges are checked but no graph is built)."""
         choice = self.choice(path, position)
         cache = input_cache(choice)
+        input_format = checked_format(choice)
+        options = import_options(choice)
         if cache is not None:
             found = cached_identity(
-                path,
-                format=checked_format(choice),
-                options=import_options(choice),
-                cache=cache,
-                with_classes=with_classes,
+                path, format=input_format, options=options, cache=cache, with_classes=with_classes
             )
             if found is not None:
                 return found
-        loaded = load_input(choice)
-        classes = cached_class_columns(loaded, self.dominators(loaded)) if with_classes else None
-        identity = snapshot_identity(loaded.graph, classes)
-        store_identity(loaded, identity)
+        if not with_classes and (input_format or sniff_format(path)) == V8_FORMAT:
+            with progress_callback(not self.quiet) as progress:
+                nodes = load_node_classes(
+                    path, format=V8_FORMAT, options=options, progress=progress
+                )
+            identity = snapshot_identity(nodes)
+        else:
+            loaded = load_input(choice)
+            classes = (
+                cached_class_columns(loaded, self.dominators(loaded)) if with_classes else None
+            )
+            identity = snapshot_identity(loaded.graph, classes)
+        if cache is not None:
+            store_identity(path, identity, format=input_format, options=options, cache=cache)
         return identity
 
     def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:

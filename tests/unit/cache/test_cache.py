@@ -151,7 +151,13 @@ def test_cached_identity_equals_the_identity_of_the_graph(
     graph = load_graph(str(source))
     columns = compute_class_columns(graph, compute_dominators(graph)) if with_classes else None
     fresh = snapshot_identity(graph, columns)
-    store_identity(loaded, snapshot_identity(loaded.graph, columns))
+    store_identity(
+        str(source),
+        snapshot_identity(loaded.graph, columns),
+        format=None,
+        options=ImportOptions(),
+        cache=cache,
+    )
     assert _identity_fields(lookup(with_classes)) == _identity_fields(fresh)
     # An identity stored without its class table does not answer for one that needs it.
     assert (lookup(True) is None) is (not with_classes)
@@ -164,7 +170,13 @@ def test_damaged_identity_is_not_served(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path / "cache")
     source = v8_fixture("collections")
     loaded = _open(source, cache)
-    store_identity(loaded, snapshot_identity(loaded.graph))
+    store_identity(
+        str(source),
+        snapshot_identity(loaded.graph),
+        format=None,
+        options=ImportOptions(),
+        cache=cache,
+    )
     entry = cache.entry_for(str(source))
     (section,) = [p for p in entry.directory.iterdir() if p.name.endswith("-identity")]
     (section / "node_class.npy").write_bytes(b"garbage")
