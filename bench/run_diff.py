@@ -19,6 +19,7 @@ Medians of wall time and peak RSS go to ``bench/results_diff.json`` and to the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -71,25 +72,50 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="leakhunt-diff-bench-")
     cache = os.path.join(work, "cache")
     log = lambda line: print(line, flush=True)  # noqa: E731
-    results: dict[str, Measurement] = {}
-    results["memlab"] = measure(
-        "memlab",
-        ["node", "--expose-gc", "--max-old-space-size=16384", str(MEMLAB), "find-leaks",
-         "--baseline", files[0], "--target", files[1], "--final", files[2],
-         "--work-dir", os.path.join(work, "memlab")],
-        repeat=args.memlab_repeat, log=log,
+    # Byte-compile leakhunt first, as installing it does: under PYTHONDONTWRITEBYTECODE (set in
+    # some CI and sandbox environments) every run would otherwise recompile ~160 modules.
+    compile_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        [python, "-m", "compileall", "-q", str(ROOT / "leakhunt")], check=True, env=compile_env
     )
-    for command in ("diff", "gate"):
-        results[f"{command}-nocache"] = measure(
-            f"{command}-nocache", [python, "-m", "leakhunt", command, "-q", "--no-cache", *files],
-            repeat=args.repeat, cwd=str(ROOT), stop_on_error=False, log=log,
-        )
+    results: dict[str, Measurement] = {}
+    load_before = os.getloadavg()
+    memlab_argv = [
+        "node", "--expose-gc", "--max-old-space-size=16384", str(MEMLAB), "find-leaks",
+        "--baseline", files[0], "--target", files[1], "--final", files[2],
+        "--work-dir", os.path.join(work, "memlab"),
+    ]
+    cold = {
+        "memlab": (memlab_argv, args.memlab_repeat),
+        **{
+            f"{command}-nocache": (
+                [python, "-m", "leakhunt", command, "-q", "--no-cache", *files], args.repeat
+            )
+            for command in ("diff", "gate")
+        },
+    }
+    # Rounds of one run each, interleaved: on a shared machine the load drifts over minutes,
+    # and running memlab's series apart from leakhunt's would put the drift into the ratios.
+    for round_index in range(max(args.repeat, args.memlab_repeat)):
+        for key, (argv, repeat) in cold.items():
+            if round_index >= repeat:
+                continue
+            one = measure(
+                key, argv, repeat=1, cwd=None if key == "memlab" else str(ROOT),
+                stop_on_error=key == "memlab", log=log,
+            )
+            results[key] = (
+                dataclasses.replace(results[key], runs=results[key].runs + one.runs)
+                if key in results
+                else one
+            )
     for command in ("diff", "gate"):
         results[f"{command}-cached"] = measure(
             f"{command}-cached",
             [python, "-m", "leakhunt", command, "-q", "--cache-dir", cache, *files],
             repeat=args.repeat, warmup=1, cwd=str(ROOT), stop_on_error=False, log=log,
         )
+    load_after = os.getloadavg()
     ok = {k: all(r.returncode in ((0, 1) if k.startswith("gate") else (0,)) for r in m.runs) for k, m in results.items()}
     (BENCH / "results_diff.json").write_text(
         json.dumps({k: m.to_dict() | {"ok": ok[k]} for k, m in results.items()}, indent=2) + "\n"
@@ -97,10 +123,10 @@ def main() -> int:
     memlab = results["memlab"]
     labels = {
         "memlab": "**memlab 2.0.5 `find-leaks`** (CLI; parse ×3, paths, dominators, leak filter, clustering)",
-        "diff-nocache": "**leakhunt diff**, no cache (parse ×3, ids, dominators of BASE and FINAL, clusters)",
+        "diff-nocache": "**leakhunt diff**, no cache (parse BASE and FINAL, TARGET's node columns only, ids, dominators of BASE and FINAL, clusters)",
         "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL)",
-        "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it)",
-        "gate-cached": "leakhunt gate from the index cache",
+        "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it; BASE and TARGET read as cached ids and classes, FINAL's graph and analyses)",
+        "gate-cached": "leakhunt gate from the index cache (also FINAL's cached context analysis)",
     }
     sizes = ", ".join(f"{os.path.getsize(f) / 1e6:.0f} MB" for f in files)
     lines = [
@@ -108,7 +134,10 @@ def main() -> int:
         f"### diff and gate over three snapshots ({sizes}), measured {dt.date.today().isoformat()}",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs shared with other jobs (a loaded 2-core "
-        "machine: absolute times vary by tens of percent between runs; ratios are from one run).",
+        "machine: absolute times vary by tens of percent between runs; ratios are of medians over "
+        "interleaved rounds: memlab, diff, gate, memlab, …). "
+        f"Load average (1 min) {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end. "
+        "leakhunt byte-compiled beforehand (as an installed package is).",
         "",
         "| command | median wall | range | peak RSS | wall / memlab | RSS / memlab | wall / same-mode diff | runs |",
         "|---|---|---|---|---|---|---|---|",

@@ -50,14 +50,17 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
 from leakhunt.analyzers._kernels import root_bfs
 from leakhunt.analyzers.external import parse_unknown_references
 from leakhunt.graph.core import RetentionGraph
+
+if TYPE_CHECKING:
+    import networkx as nx
 from leakhunt.graph.kinds import STRONG_EDGE_KINDS, EdgeKind, NodeKind, RootKind, edge_kind_table
 
 __all__ = ["CyclesReport", "PinnedCycle", "find_pinned_cycles"]
@@ -220,6 +223,8 @@ def find_pinned_cycles(graph: RetentionGraph) -> CyclesReport:
     sub_source = sources[sub_edges].tolist()
     sub_target = graph.edge_target[sub_edges].tolist()
     edge_list = sub_edges.tolist()
+    import networkx as nx  # only when there are cycles to find: a gate run without pins skips it
+
     digraph: nx.DiGraph[int] = nx.DiGraph()
     digraph.add_nodes_from(u_nodes.tolist())
     adjacency: dict[int, list[tuple[int, int]]] = {}
@@ -371,6 +376,8 @@ def _retained_in_u(
 ) -> dict[int, tuple[int, int]]:
     """(bytes, count) each pin alone keeps: its dominator subtree in U in the collector's view
     (weak callbacks are not retaining there)."""
+    import networkx as nx
+
     virtual = -1
     view: nx.DiGraph[int] = nx.DiGraph()
     view.add_node(virtual)

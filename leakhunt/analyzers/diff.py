@@ -61,6 +61,7 @@ from leakhunt.analyzers.top import ClassColumns, compute_class_columns
 from leakhunt.analyzers.traces import application_mask, make_trace, path_shape, trace_fingerprint
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import NodeKind
+from leakhunt.graph.node_classes import NodeClasses
 
 __all__ = [
     "SnapshotIdentity",
@@ -104,9 +105,13 @@ class SnapshotIdentity:
 
 
 def snapshot_identity(
-    graph: RetentionGraph | SnapshotIdentity, classes: ClassColumns | None = None
+    graph: RetentionGraph | NodeClasses | SnapshotIdentity, classes: ClassColumns | None = None
 ) -> SnapshotIdentity:
-    """The :class:`SnapshotIdentity` of ``graph`` (with its class table when given)."""
+    """The :class:`SnapshotIdentity` of ``graph`` (with its class table when given).
+
+    ``graph`` may be the :class:`~leakhunt.graph.node_classes.NodeClasses` of a snapshot (read
+    without its edges): the identity is the same as the full graph's.
+    """
     if isinstance(graph, SnapshotIdentity):
         return graph
     used = np.unique(graph.node_class)  # hashed, no sort of the whole column

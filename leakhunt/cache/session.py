@@ -13,12 +13,13 @@ import numpy as np
 
 from leakhunt.analyzers.context_cuts import ContextCuts
 from leakhunt.analyzers.contexts import ContextAnalysis, ContextBuckets, analyze_contexts
+from leakhunt.analyzers.diff import SnapshotIdentity
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.liveness import RootReach, retaining_edges
 from leakhunt.analyzers.paths import RootDistances, compute_root_distances
 from leakhunt.analyzers.top import ClassColumns, compute_class_columns
-from leakhunt.cache.graph_codec import decode_graph, encode_graph
+from leakhunt.cache.graph_codec import decode_graph, decode_strings, encode_graph, encode_strings
 from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
@@ -30,9 +31,12 @@ __all__ = [
     "cached_class_columns",
     "cached_context_analysis",
     "cached_dominators",
+    "cached_identity",
     "cached_root_distances",
+    "input_prefix",
     "open_input",
     "overlay_input",
+    "store_identity",
 ]
 
 
@@ -62,9 +66,8 @@ def open_input(
         return CachedInput(
             load_graph(path, format=format, options=options, progress=progress), None, ""
         )
-    name = format or sniff_format(path)
-    dump = "last" if options.dump_index is None else str(options.dump_index)
-    prefix = f"{name}-dump-{dump}{'-lenient' if options.lenient else ''}"
+    prefix = input_prefix(path, format=format, options=options)
+    name = prefix.split("-dump-", 1)[0]
     try:
         entry: CacheEntry | None = cache.entry_for(path)
     except OSError:
@@ -81,6 +84,97 @@ def open_input(
         arrays, attrs = encode_graph(graph)
         entry.store_section(f"{prefix}-graph", arrays, attrs)
     return CachedInput(graph, entry, prefix)
+
+
+def input_prefix(path: str, *, format: str | None, options: ImportOptions) -> str:
+    """The section-name prefix of ``path`` read as ``format`` (sniffed when None) with ``options``."""
+    name = format or sniff_format(path)
+    dump = "last" if options.dump_index is None else str(options.dump_index)
+    return f"{name}-dump-{dump}{'-lenient' if options.lenient else ''}"
+
+
+def cached_identity(
+    path: str,
+    *,
+    format: str | None,
+    options: ImportOptions,
+    cache: IndexCache,
+    with_classes: bool,
+) -> SnapshotIdentity | None:
+    """The :class:`SnapshotIdentity` of ``path`` from the cache (None when absent, stale,
+    damaged, or lacking the class table ``with_classes`` asks for). The graph is not read:
+    a warm diff reads only the ids and classes of the snapshots it does not trace in."""
+    try:
+        entry = cache.entry_for(path)
+    except OSError:
+        return None
+    section = entry.load_section(f"{input_prefix(path, format=format, options=options)}-identity")
+    if section is None:
+        return None
+    arrays, attrs = section.arrays, section.attrs
+    has_rows = bool(attrs.get("has_class_rows"))
+    if with_classes and not has_rows:
+        return None
+    try:
+        class_names = decode_strings(arrays, "class_names")
+        rows = None
+        if has_rows:
+            names = decode_strings(arrays, "row_names")
+            rows = tuple(
+                zip(
+                    names,
+                    np.asarray(arrays["row_count"]).tolist(),
+                    np.asarray(arrays["row_self_size"]).tolist(),
+                    np.asarray(arrays["row_retained_size"]).tolist(),
+                    strict=True,
+                )
+            )
+        node_id = np.asarray(arrays["node_id"])
+        node_class = np.asarray(arrays["node_class"])
+        if node_id.shape != node_class.shape or (
+            node_class.size and int(node_class.max()) >= len(class_names)
+        ):
+            return None
+        return SnapshotIdentity(
+            path=path,
+            engine=str(attrs["engine"]),
+            node_id=node_id,
+            node_class=node_class,
+            class_names=class_names,
+            class_rows=rows,
+            process=None if attrs.get("process") is None else str(attrs["process"]),
+        )
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def store_identity(
+    path: str,
+    identity: SnapshotIdentity,
+    *,
+    format: str | None,
+    options: ImportOptions,
+    cache: IndexCache,
+) -> None:
+    """Store ``identity`` (of ``path`` read with ``options``) for :func:`cached_identity`."""
+    try:
+        entry = cache.entry_for(path)
+    except OSError:
+        return
+    arrays = {"node_id": identity.node_id, "node_class": identity.node_class}
+    arrays.update(encode_strings(identity.class_names, "class_names"))
+    rows = identity.class_rows
+    if rows is not None:
+        arrays.update(encode_strings(tuple(r[0] for r in rows), "row_names"))
+        for index, field in enumerate(("row_count", "row_self_size", "row_retained_size"), 1):
+            arrays[field] = np.array([r[index] for r in rows], dtype=np.int64)
+    attrs = {
+        "engine": identity.engine,
+        "process": identity.process,
+        "has_class_rows": rows is not None,
+    }
+    prefix = input_prefix(path, format=format, options=options)
+    entry.store_section(f"{prefix}-identity", arrays, attrs)
 
 
 def overlay_input(

@@ -8,7 +8,12 @@ from typing import assert_never
 
 import click
 
-from leakhunt.cache.session import CachedInput, cached_class_columns, cached_root_distances
+from leakhunt.cache.session import (
+    CachedInput,
+    cached_class_columns,
+    cached_context_analysis,
+    cached_root_distances,
+)
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
@@ -40,6 +45,7 @@ def _inputs(load: LoadChoice, loaded: CachedInput, kinds: tuple[str, ...]) -> Sn
         distances_provider=lambda: cached_root_distances(loaded, include_weak=False),
         classes_provider=lambda tree: cached_class_columns(loaded, tree),
         suspect_kinds=kinds,
+        contexts_provider=lambda: cached_context_analysis(loaded),
     )
 
 

@@ -30,9 +30,12 @@ from leakhunt.render.safe_text import visible
 __all__ = [
     "InputChoice",
     "OutputFormat",
+    "checked_format",
     "checked_output",
     "diagram_format_option",
     "format_option",
+    "import_options",
+    "input_cache",
     "input_options",
     "load_input",
     "output_option",
@@ -231,8 +234,8 @@ MULTI_DUMP_FORMATS = frozenset({"spidermonkey-gclog"})
 """Formats whose files can hold several dumps (the only ones ``--dump`` applies to)."""
 
 
-def load_input(choice: InputChoice) -> CachedInput:
-    """Load the input (from the index cache when allowed), with a progress bar when watched.
+def checked_format(choice: InputChoice) -> str | None:
+    """The forced format of the choice (sniffed when a dump index needs checking).
 
     Raises
     ------
@@ -248,11 +251,35 @@ def load_input(choice: InputChoice) -> CachedInput:
                 f"--dump applies to files holding several dumps ({several}); "
                 f"{choice.file} is a {input_format} file, which holds one"
             )
-    cache = (
-        None
-        if choice.no_cache
-        else IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
+    return input_format
+
+
+def input_cache(choice: InputChoice) -> IndexCache | None:
+    """The index cache the choice allows (None with ``--no-cache``)."""
+    if choice.no_cache:
+        return None
+    return IndexCache(Path(choice.cache_dir) if choice.cache_dir else None)
+
+
+def import_options(choice: InputChoice) -> ImportOptions:
+    """The importer options of the choice."""
+    return ImportOptions(
+        dump_index=choice.dump_index,
+        max_input_size=choice.max_input_size,
+        lenient=choice.lenient,
     )
+
+
+def load_input(choice: InputChoice) -> CachedInput:
+    """Load the input (from the index cache when allowed), with a progress bar when watched.
+
+    Raises
+    ------
+    ConfigError
+        For ``--dump`` on a format that holds one dump per file.
+    """
+    input_format = checked_format(choice)
+    cache = input_cache(choice)
     # The dump is read while the snapshot loads (a second core), then merged.
     pending = (
         PendingDump(choice.overlay, lenient=choice.lenient) if choice.overlay is not None else None
@@ -261,11 +288,7 @@ def load_input(choice: InputChoice) -> CachedInput:
         loaded = open_input(
             choice.file,
             format=input_format,
-            options=ImportOptions(
-                dump_index=choice.dump_index,
-                max_input_size=choice.max_input_size,
-                lenient=choice.lenient,
-            ),
+            options=import_options(choice),
             progress=progress,
             cache=cache,
         )

@@ -16,16 +16,27 @@ from leakhunt.cache.session import (
     CachedInput,
     cached_class_columns,
     cached_dominators,
+    cached_identity,
     cached_root_distances,
+    store_identity,
 )
-from leakhunt.cli.params import InputChoice, load_input
+from leakhunt.cli.params import (
+    InputChoice,
+    checked_format,
+    import_options,
+    input_cache,
+    load_input,
+)
 from leakhunt.cli.progress import progress_callback
 from leakhunt.errors import ConfigError
-from leakhunt.importers import IMPORTERS
+from leakhunt.importers import IMPORTERS, load_node_classes, sniff_format
 
 __all__ = ["LoadChoice", "load_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+V8_FORMAT = "v8-heapsnapshot"
+"""The format whose node columns are read without building the graph (see ``identity``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +58,10 @@ class LoadChoice:
     lenient: bool = False
     """Root-dump record problems become warnings."""
 
-    def load_one(self, path: str, position: int, *, last: bool = False) -> CachedInput:
-        """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
+    def choice(self, path: str, position: int, *, last: bool = False) -> InputChoice:
+        """The input options of the file at ``position`` (with the overlay when ``last``)."""
         dump = self.dumps[position] if self.dumps is not None else None
-        choice = InputChoice(
+        return InputChoice(
             path,
             self.input_format,
             dump,
@@ -60,7 +71,40 @@ class LoadChoice:
             overlay=self.overlay if last else None,
             lenient=self.lenient,
         )
-        return load_input(choice)
+
+    def load_one(self, path: str, position: int, *, last: bool = False) -> CachedInput:
+        """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
+        return load_input(self.choice(path, position, last=last))
+
+    def identity(self, path: str, position: int, *, with_classes: bool) -> SnapshotIdentity:
+        """The identity of the file at ``position``: from the index cache when it holds one,
+        else read (stored in the cache for the next run). Without ``with_classes`` only the
+        node columns are read (for V8, the edges are checked but no graph is built)."""
+        choice = self.choice(path, position)
+        cache = input_cache(choice)
+        input_format = checked_format(choice)
+        options = import_options(choice)
+        if cache is not None:
+            found = cached_identity(
+                path, format=input_format, options=options, cache=cache, with_classes=with_classes
+            )
+            if found is not None:
+                return found
+        if not with_classes and (input_format or sniff_format(path)) == V8_FORMAT:
+            with progress_callback(not self.quiet) as progress:
+                nodes = load_node_classes(
+                    path, format=V8_FORMAT, options=options, progress=progress
+                )
+            identity = snapshot_identity(nodes)
+        else:
+            loaded = load_input(choice)
+            classes = (
+                cached_class_columns(loaded, self.dominators(loaded)) if with_classes else None
+            )
+            identity = snapshot_identity(loaded.graph, classes)
+        if cache is not None:
+            store_identity(path, identity, format=input_format, options=options, cache=cache)
+        return identity
 
     def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
         """The identity of every file but the last, one graph in memory at a time.
@@ -69,15 +113,10 @@ class LoadChoice:
         """
         if self.dumps is not None and len(self.dumps) != len(files):
             raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
-        found = []
-        for position, path in enumerate(files[:-1]):
-            loaded = self.load_one(path, position)
-            classes = None
-            if position == 0:
-                classes = cached_class_columns(loaded, self.dominators(loaded))
-            found.append(snapshot_identity(loaded.graph, classes))
-            del loaded
-        return found
+        return [
+            self.identity(path, position, with_classes=position == 0)
+            for position, path in enumerate(files[:-1])
+        ]
 
     def diff(self, files: Sequence[str]) -> DiffReport:
         """``diff_snapshots`` over BASE TARGET [FINAL], one graph in memory at a time (BASE and

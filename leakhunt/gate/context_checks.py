@@ -34,7 +34,7 @@ def check_zombie_contexts(inputs: SnapshotInputs, _policy: GatePolicy) -> list[F
     graph = inputs.graph
     if not len(graph.contexts):
         return []
-    report = find_zombie_contexts(graph)
+    report = find_zombie_contexts(graph, analysis=inputs.contexts())
     tree = inputs.tree()
     findings = []
     for zombie in report.zombies:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from leakhunt.analyzers.contexts import ContextAnalysis, analyze_contexts
 from leakhunt.analyzers.diff import SnapshotIdentity, diff_snapshots, snapshot_identity
 from leakhunt.analyzers.dominator_results import DominatorTree
 from leakhunt.analyzers.dominators import compute_dominators
@@ -20,7 +21,8 @@ __all__ = ["DiffInputs", "Earlier", "SnapshotInputs", "earlier_identity"]
 class SnapshotInputs:
     """One snapshot with lazily computed, memoised analyses.
 
-    ``tree_provider`` and ``distances_provider`` let the caller plug in cached results.
+    ``tree_provider``, ``distances_provider``, ``classes_provider`` and ``contexts_provider``
+    let the caller plug in cached results.
     """
 
     def __init__(
@@ -30,6 +32,7 @@ class SnapshotInputs:
         distances_provider: Callable[[], RootDistances] | None = None,
         classes_provider: Callable[[DominatorTree], ClassColumns] | None = None,
         suspect_kinds: tuple[str, ...] = SUSPECT_KINDS,
+        contexts_provider: Callable[[], ContextAnalysis] | None = None,
     ) -> None:
         self.graph = graph
         self.path = graph.source.path
@@ -38,7 +41,9 @@ class SnapshotInputs:
         self._classes_provider = classes_provider or (
             lambda tree: compute_class_columns(graph, tree)
         )
+        self._contexts_provider = contexts_provider or (lambda: analyze_contexts(graph))
         self.suspect_kinds = suspect_kinds
+        self._contexts: ContextAnalysis | None = None
         self._classes: ClassColumns | None = None
         self._tree: DominatorTree | None = None
         self._distances: RootDistances | None = None
@@ -55,6 +60,12 @@ class SnapshotInputs:
         if self._distances is None:
             self._distances = self._distances_provider()
         return self._distances
+
+    def contexts(self) -> ContextAnalysis:
+        """The context analysis (root reach, gateway dominators, front doors, buckets)."""
+        if self._contexts is None:
+            self._contexts = self._contexts_provider()
+        return self._contexts
 
     def classes(self) -> ClassColumns:
         """The class table (count, shallow and retained size per class)."""

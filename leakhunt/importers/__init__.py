@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from leakhunt.errors import InputError, UnsupportedFormatError
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.graph.node_classes import NodeClasses
 from leakhunt.importers.common.input_file import TruncatedInputError, open_maybe_gzip
 from leakhunt.importers.firefox_cc.importer import FirefoxCCLogImporter, load_firefox_cclog
 from leakhunt.importers.interface import Importer, ImportOptions, Progress
@@ -15,7 +16,11 @@ from leakhunt.importers.spidermonkey.importer import (
     SpiderMonkeyGcLogImporter,
     load_spidermonkey_gclog,
 )
-from leakhunt.importers.v8.heapsnapshot import V8HeapSnapshotImporter, load_v8_heapsnapshot
+from leakhunt.importers.v8.heapsnapshot import (
+    V8HeapSnapshotImporter,
+    load_v8_heapsnapshot,
+    load_v8_node_classes,
+)
 
 __all__ = [
     "IMPORTERS",
@@ -23,6 +28,7 @@ __all__ = [
     "Importer",
     "load_firefox_cclog",
     "load_graph",
+    "load_node_classes",
     "load_spidermonkey_gclog",
     "load_v8_heapsnapshot",
     "sniff_format",
@@ -87,5 +93,24 @@ def load_graph(
         raise UnsupportedFormatError(f"{path}: unknown format {name!r}")
     try:
         return importer.load(path, options=options or ImportOptions(), progress=progress)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_node_classes(
+    path: str,
+    *,
+    format: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> NodeClasses:
+    """Node ids, kinds and classes of any supported dump: without building the graph where
+    the format allows (V8), else projected from :func:`load_graph`. Files are refused
+    exactly as :func:`load_graph` refuses them."""
+    name = format or sniff_format(path)
+    if name != V8HeapSnapshotImporter.name:
+        return NodeClasses.of(load_graph(path, format=name, options=options, progress=progress))
+    try:
+        return load_v8_node_classes(path, options=options or ImportOptions(), progress=progress)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -260,3 +260,17 @@ def test_gate_on_a_quickjs_dump_fails_on_the_disposed_tenant_only() -> None:
     found = _findings(str(QUICKJS / "tenants-1.rootdump.json.gz"))
     assert [f["check"] for f in found.get("zombie-contexts", [])] == ["zombie-contexts"]
     assert "tenant B" in found["zombie-contexts"][0]["title"]
+
+
+@pytest.mark.parametrize("command", ["diff", "gate"])
+def test_warm_cache_gives_the_uncached_result(tmp_path: Path, command: str) -> None:
+    """The second run reads BASE and TARGET as cached identities and FINAL's context analysis
+    from the cache; its output is the uncached one, byte for byte."""
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    fresh = run(command, *LEAK, "-q", "--no-cache", "--format", "json")
+    cold = run(command, *LEAK, "-q", *cache, "--format", "json")
+    sections = sorted(p.name for p in (tmp_path / "cache").rglob("*-identity"))
+    warm = run(command, *LEAK, "-q", *cache, "--format", "json")
+    assert fresh.returncode == cold.returncode == warm.returncode
+    assert fresh.stdout == cold.stdout == warm.stdout
+    assert len(sections) == 2

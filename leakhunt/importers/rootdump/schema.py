@@ -25,11 +25,12 @@ import json
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from leakhunt.errors import SnapshotFormatError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = [
     "EDGE_KINDS",
@@ -117,6 +118,8 @@ def load_schema() -> dict[str, Any]:
 
 @cache
 def _validator(definition: str | None) -> jsonschema.protocols.Validator:
+    import jsonschema  # only to explain a rejected record: a valid dump never needs it
+
     schema = load_schema()
     if definition is not None:
         schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
@@ -146,6 +149,8 @@ def _schema_error(
     errors = list(_validator(definition).iter_errors(instance))
     if not errors:
         return None
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(errors)
     where = (*prefix, *error.absolute_path)
     message = error.message

@@ -17,14 +17,21 @@ import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
+from leakhunt.graph.node_classes import NodeClasses
 from leakhunt.importers.common.input_file import format_size
 from leakhunt.importers.common.json_stream import JsonObjectStream
 from leakhunt.importers.common.text import MAX_TEXT_CHARS, cap_strings
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.v8.code import CodeSections
-from leakhunt.importers.v8.layout import V8Columns, assemble_graph
+from leakhunt.importers.v8.layout import (
+    V8Columns,
+    assemble_graph,
+    check_edge_names,
+    class_names,
+    node_and_edge_kinds,
+)
 
-__all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot"]
+__all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot", "load_v8_node_classes"]
 
 _REQUIRED_NODE_FIELDS = ("type", "name", "id", "self_size", "edge_count")
 _REQUIRED_EDGE_FIELDS = ("type", "name_or_index", "to_node")
@@ -290,6 +297,20 @@ def load_v8_heapsnapshot(
     >>> g.node_count, g.edge_count, int(g.node_self_size.sum())
     (6, 7, 220)
     """
+    columns, code = _read_columns(path, options, progress)
+    if progress is not None:
+        progress("building graph", 0, 1)
+    graph = assemble_graph(columns, SourceInfo(path, "v8-heapsnapshot", "V8"), code)
+    if progress is not None:
+        progress("building graph", 1, 1)
+    return graph
+
+
+def _read_columns(
+    path: str, options: ImportOptions | None, progress: Progress | None
+) -> tuple[V8Columns, CodeSections]:
+    """Every section read and checked as columns (what both loaders share, so that both
+    refuse exactly the same files)."""
     meta: _Meta | None = None
     nodes: _RecordSink | None = None
     edges: _RecordSink | None = None
@@ -345,16 +366,54 @@ def load_v8_heapsnapshot(
         if part is None:
             raise SnapshotFormatError(path, name, "section is missing")
     assert meta is not None and nodes is not None and edges is not None and strings is not None
-    if progress is not None:
-        progress("building graph", 0, 1)
     columns = _check_counts(path, meta, nodes, edges, strings, string_problems)
     code.location_fields = meta.location_fields
     code.scope_fields = meta.scope_fields
     code.node_width = len(meta.node_fields)
-    graph = assemble_graph(columns, SourceInfo(path, "v8-heapsnapshot", "V8"), code)
-    if progress is not None:
-        progress("building graph", 1, 1)
-    return graph
+    return columns, code
+
+
+def load_v8_node_classes(
+    path: str, *, options: ImportOptions | None = None, progress: Progress | None = None
+) -> NodeClasses:
+    """Node ids, kinds and class names of a V8 snapshot, without building its graph.
+
+    The file is read and checked exactly as :func:`load_v8_heapsnapshot` does (a file one
+    refuses, the other refuses too), but the edges are not interpreted: no WeakMap pairing,
+    roots, contexts or code locations. The columns equal those of the full graph.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> sample = pathlib.Path(__file__).parents[3] / "fixtures/v8/edge_cases/worked_example.heapsnapshot"
+    >>> nodes = load_v8_node_classes(str(sample))
+    >>> graph = load_v8_heapsnapshot(str(sample))
+    >>> [nodes.strings[int(c)] for c in nodes.node_class] == [
+    ...     graph.strings[int(c)] for c in graph.node_class
+    ... ]
+    True
+    """
+    columns, _ = _read_columns(path, options, progress)
+    node_kind, edge_kind = node_and_edge_kinds(columns)
+    check_edge_names(columns, edge_kind)
+    strings = list(columns.strings)
+    extra: dict[str, int] = {}
+
+    def intern(text: str) -> int:
+        index = extra.get(text)
+        if index is None:
+            index = extra[text] = len(strings)
+            strings.append(text)
+        return index
+
+    node_class = class_names(columns, intern)
+    return NodeClasses(
+        strings=tuple(strings),
+        node_kind=node_kind,
+        node_class=node_class,
+        node_id=columns.node_id,
+        source=SourceInfo(path, "v8-heapsnapshot", "V8"),
+    )
 
 
 def _node_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:

@@ -36,7 +36,13 @@ from leakhunt.importers.v8.context_roles import describe_contexts
 from leakhunt.importers.v8.contexts import attribute_to_contexts, find_contexts
 from leakhunt.importers.v8.string_search import StringSearch
 
-__all__ = ["V8Columns", "assemble_graph"]
+__all__ = [
+    "V8Columns",
+    "assemble_graph",
+    "check_edge_names",
+    "class_names",
+    "node_and_edge_kinds",
+]
 
 _NODE_KINDS = {
     "hidden": NodeKind.HIDDEN,
@@ -118,19 +124,18 @@ def assemble_graph(
             strings.append(text)
         return index
 
-    node_kind = _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER)[columns.node_type]
-    edge_kind = _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL)[columns.edge_type]
+    node_kind, edge_kind = node_and_edge_kinds(columns)
     problems = [*columns.problems] + [
         f"unknown edge type {name!r} read as internal"
         for name in columns.edge_types
         if name not in _EDGE_KINDS
     ]
-    _check_edge_names(columns, edge_kind)
+    check_edge_names(columns, edge_kind)
     search = StringSearch(columns.strings)
     ephemerons = _pair_weakmap_edges(columns, edge_kind, search)
     edge_kind[ephemerons.edge] = EdgeKind.EPHEMERON
     _mark_embedder_edges(columns, node_kind, edge_kind, search)
-    node_class = _class_names(columns, intern)
+    node_class = class_names(columns, intern)
     roots = _root_table(columns, node_kind, edge_kind, intern)
     contexts, anchors = find_contexts(columns, node_kind, roots, search)
     node_context = attribute_to_contexts(columns, node_kind, anchors)
@@ -214,7 +219,16 @@ def _mark_embedder_edges(
     edge_kind[candidates[native & prefixed]] = EdgeKind.NATIVE_HANDLE
 
 
-def _check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> None:
+def node_and_edge_kinds(
+    columns: V8Columns,
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """Node and edge kinds from the snapshot's type numbers (before edges are reinterpreted)."""
+    node_kind = _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER)[columns.node_type]
+    edge_kind = _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL)[columns.edge_type]
+    return node_kind, edge_kind
+
+
+def check_edge_names(columns: V8Columns, edge_kind: npt.NDArray[np.uint8]) -> None:
     named = ~((edge_kind == EdgeKind.ELEMENT) | (edge_kind == EdgeKind.HIDDEN))
     bad = named & (columns.edge_name >= len(columns.strings))
     if bad.any():
@@ -262,7 +276,7 @@ def _pair_weakmap_edges(
     )
 
 
-def _class_names(columns: V8Columns, intern: Callable[[str], int]) -> npt.NDArray[np.uint32]:
+def class_names(columns: V8Columns, intern: Callable[[str], int]) -> npt.NDArray[np.uint32]:
     """DevTools' class name per node: the name for objects and natives, a group otherwise."""
     per_type = np.array(
         [

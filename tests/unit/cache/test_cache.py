@@ -115,3 +115,74 @@ def test_string_table_round_trip_with_and_without_nul() -> None:
         assert decode_strings(arrays, "s") == strings
     assert "s_joined" in encode_strings(("a", "b"), "s")
     assert "s_offsets" in encode_strings(("a\x00",), "s")
+
+
+def _identity_fields(identity):  # type: ignore[no-untyped-def]
+    return (
+        identity.path,
+        identity.engine,
+        identity.node_id.tolist(),
+        identity.node_class.tolist(),
+        identity.class_names,
+        identity.class_rows,
+        identity.process,
+    )
+
+
+@pytest.mark.parametrize("with_classes", [False, True])
+def test_cached_identity_equals_the_identity_of_the_graph(
+    tmp_path: Path, with_classes: bool
+) -> None:
+    from leakhunt.analyzers.diff import snapshot_identity
+    from leakhunt.analyzers.dominators import compute_dominators
+    from leakhunt.analyzers.top import compute_class_columns
+    from leakhunt.cache.session import cached_identity, store_identity
+
+    cache = IndexCache(tmp_path / "cache")
+    source = v8_fixture("collections")
+
+    def lookup(classes: bool):  # type: ignore[no-untyped-def]
+        return cached_identity(
+            str(source), format=None, options=ImportOptions(), cache=cache, with_classes=classes
+        )
+
+    assert lookup(with_classes) is None
+    loaded = _open(source, cache)
+    graph = load_graph(str(source))
+    columns = compute_class_columns(graph, compute_dominators(graph)) if with_classes else None
+    fresh = snapshot_identity(graph, columns)
+    store_identity(
+        str(source),
+        snapshot_identity(loaded.graph, columns),
+        format=None,
+        options=ImportOptions(),
+        cache=cache,
+    )
+    assert _identity_fields(lookup(with_classes)) == _identity_fields(fresh)
+    # An identity stored without its class table does not answer for one that needs it.
+    assert (lookup(True) is None) is (not with_classes)
+
+
+def test_damaged_identity_is_not_served(tmp_path: Path) -> None:
+    from leakhunt.analyzers.diff import snapshot_identity
+    from leakhunt.cache.session import cached_identity, store_identity
+
+    cache = IndexCache(tmp_path / "cache")
+    source = v8_fixture("collections")
+    loaded = _open(source, cache)
+    store_identity(
+        str(source),
+        snapshot_identity(loaded.graph),
+        format=None,
+        options=ImportOptions(),
+        cache=cache,
+    )
+    entry = cache.entry_for(str(source))
+    (section,) = [p for p in entry.directory.iterdir() if p.name.endswith("-identity")]
+    (section / "node_class.npy").write_bytes(b"garbage")
+    assert (
+        cached_identity(
+            str(source), format=None, options=ImportOptions(), cache=cache, with_classes=False
+        )
+        is None
+    )
