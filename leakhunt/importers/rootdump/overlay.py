@@ -156,7 +156,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
             ~included & np.array([i is None for i in natives.isolates], dtype=np.bool_)
         ).tolist():
             problems.report(
-                f"/natives/{natives.records[index]}/isolate",
+                natives.pointer(index, "isolate"),
                 "a dump of several isolates must say which isolate each native belongs to",
             )
     native_count = int(included.sum())

@@ -16,14 +16,25 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.builder import GraphBuilder
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, NodeKind
-from leakhunt.importers import load_graph
+from leakhunt.importers import ImportOptions, load_graph
 from leakhunt.importers.rootdump import apply_overlay, load_overlay, read_root_dump
 from leakhunt.importers.rootdump import overlay as overlay_module
 from leakhunt.importers.rootdump.overlay import CsrMerge, merge_csr_by_insertion
-from tests.helpers.rootdump import ADDON_DUMP, ADDON_SNAPSHOT
+from leakhunt.importers.rootdump.reader import RootDump
+from tests.helpers.rootdump import (
+    ADDON_DUMP,
+    ADDON_SNAPSHOT,
+    STANDALONE,
+    column_pointer,
+    load_json,
+    malformed_variants,
+    to_columns,
+    to_native_columns,
+)
 
 I64 = npt.NDArray[np.int64]
 
@@ -209,3 +220,150 @@ def test_overlay_of_random_dumps_equals_the_insertion_merge(
     monkeypatch.setattr(overlay_module, "CsrMerge", _InsertionMerge)
     slow = load_overlay(addon, str(path)).graph
     _assert_same_graph(fast, slow)
+
+
+def _write(tmp_path: Path, doc: Any, name: str = "d.rootdump.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return str(path)
+
+
+def _same_natives(a: RootDump, b: RootDump) -> None:
+    for member in ("ids", "classes", "names", "isolates", "contexts", "addresses", "records"):
+        assert getattr(a.natives, member) == getattr(b.natives, member), member
+    assert np.array_equal(a.natives.sizes, b.natives.sizes)
+
+
+def test_native_columns_overlay_the_addon_fixture_like_records(
+    addon: RetentionGraph, tmp_path: Path
+) -> None:
+    doc = load_json(ADDON_DUMP)
+    records = read_root_dump(str(ADDON_DUMP))
+    for columnar in (to_native_columns(doc), to_native_columns(to_columns(doc))):
+        columns = read_root_dump(_write(tmp_path, columnar))
+        assert columns.natives.pointer_base == "/native_columns"
+        _same_natives(records, columns)
+        _assert_same_graph(apply_overlay(addon, records).graph, apply_overlay(addon, columns).graph)
+
+
+def test_native_columns_standalone_like_records(tmp_path: Path) -> None:
+    records = load_graph(str(STANDALONE))
+    columns = load_graph(_write(tmp_path, to_native_columns(load_json(STANDALONE))))
+    _assert_same_graph(records, columns)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_native_columns_of_random_dumps_like_records(
+    seed: int, addon: RetentionGraph, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(100 + seed)
+    doc = _random_dump(rng, addon)
+    doc["processes"] = [
+        {
+            "isolate_groups": [
+                {
+                    "id": "g",
+                    "isolates": [
+                        {"id": "main", "contexts": [{"id": "c1", "state": "live"}]},
+                    ],
+                }
+            ]
+        }
+    ]
+    for index, native in enumerate(doc["natives"]):
+        for member, value in (
+            ("address", hex(4096 + 64 * index)),
+            ("name", f"native {index}"),
+            ("isolate", "main"),
+            ("context", "c1"),
+        ):
+            if rng.random() < 0.5:
+                native[member] = value
+    records = read_root_dump(_write(tmp_path, doc, "records.json"))
+    columns = read_root_dump(_write(tmp_path, to_native_columns(doc), "columns.json"))
+    _same_natives(records, columns)
+    _assert_same_graph(apply_overlay(addon, records).graph, apply_overlay(addon, columns).graph)
+
+
+_NATIVE_VARIANTS = [v for v in malformed_variants() if v["pointer"].startswith("/natives/")]
+
+
+@pytest.mark.parametrize("variant", _NATIVE_VARIANTS, ids=[v["name"] for v in _NATIVE_VARIANTS])
+def test_malformed_natives_are_named_by_their_cell(variant: dict[str, Any], tmp_path: Path) -> None:
+    path = _write(tmp_path, to_native_columns(variant["doc"]))
+    with pytest.raises(SnapshotFormatError) as caught:
+        load_graph(path)
+    assert caught.value.record == column_pointer(variant["pointer"])
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "message"),
+    [
+        ("id", "", "must be a native id"),
+        ("id", 7, "must be a native id"),
+        ("class", None, "must be a string"),
+        ("size", True, "must be a size in bytes"),
+        ("size", 1 << 64, "must be a size in bytes"),
+        ("address", "0xg1", "must be an address"),
+        ("address", "0x1\n0x2", "must be an address"),
+        ("name", 3, "must be a string or null"),
+        ("isolate", "", "must be an isolate id or null"),
+    ],
+)
+def test_native_column_cells_are_named(
+    tmp_path: Path, member: str, value: object, message: str
+) -> None:
+    doc = to_native_columns(load_json(STANDALONE))
+    column = doc["native_columns"].setdefault(member, [None] * len(doc["native_columns"]["id"]))
+    column[1] = value
+    with pytest.raises(SnapshotFormatError) as caught:
+        load_graph(_write(tmp_path, doc))
+    assert caught.value.record == f"/native_columns/{member}/1"
+    assert message in caught.value.problem
+
+
+def test_native_columns_of_unequal_length_are_refused(tmp_path: Path) -> None:
+    doc = to_native_columns(load_json(STANDALONE))
+    doc["native_columns"]["size"].append(8)
+    with pytest.raises(SnapshotFormatError) as caught:
+        load_graph(_write(tmp_path, doc))
+    assert caught.value.record == "/native_columns/size"
+
+
+@pytest.mark.parametrize("graph", ["standalone", "manifest"])
+def test_native_columns_beside_natives_or_in_a_manifest_are_refused(
+    tmp_path: Path, graph: str
+) -> None:
+    doc = load_json(STANDALONE)
+    doc["native_columns"] = to_native_columns(doc)["native_columns"]
+    if graph == "manifest":
+        doc = {k: v for k, v in doc.items() if k not in ("natives", "nodes", "edges", "roots")}
+        doc["graph"] = "manifest"
+    with pytest.raises(SnapshotFormatError):
+        read_root_dump(_write(tmp_path, doc))
+
+
+def test_lenient_native_columns_drop_what_records_drop(tmp_path: Path) -> None:
+    doc = load_json(STANDALONE)
+    doc["natives"][3]["id"] = doc["natives"][0]["id"]
+    doc["natives"][2]["context"] = "nowhere"
+    lenient = ImportOptions(lenient=True)
+    records = read_root_dump(_write(tmp_path, doc, "r.json"), lenient=True)
+    columns = read_root_dump(_write(tmp_path, to_native_columns(doc), "c.json"), lenient=True)
+    assert records.natives.ids == columns.natives.ids
+    assert records.natives.contexts == columns.natives.contexts
+    problems = [w.split(": ", 1)[1] for w in columns.warnings]
+    assert problems[:2] == [
+        "/native_columns/context/2: no context 'nowhere' in isolate 'rt' (attribution dropped)",
+        "/native_columns/id/3: duplicate native id 'entry-1' (first at /native_columns/id/0) "
+        "(record dropped)",
+    ]
+    # The same problems in the same order (the dropped native's edges too), cells named
+    # by column.
+    assert [w.split(": ", 2)[2] for w in records.warnings] == [
+        p.split(": ", 1)[1].replace("/native_columns/id/0", "/natives/0") for p in problems
+    ]
+    _assert_same_graph(
+        load_graph(_write(tmp_path, doc, "r2.json"), options=lenient),
+        load_graph(_write(tmp_path, to_native_columns(doc), "c2.json"), options=lenient),
+    )
