@@ -379,10 +379,13 @@ def columnar_edges(
     )
     for row in gone:
         missing.setdefault(row, "to")
-    keys = columns.get("key", [None] * count)
-    key_native, key_value, has_key, gone = _column_refs(
-        keys, native_index, "/edge_columns/key", path, True
-    )
+    if "key" in columns:
+        key_native, key_value, has_key, gone = _column_refs(
+            columns["key"], native_index, "/edge_columns/key", path, True
+        )
+    else:  # no ephemerons: nothing to look at
+        key_native, has_key = np.zeros(count, np.bool_), np.zeros(count, np.bool_)
+        key_value, gone = np.full(count, -1, dtype=np.int64), []
     for row in gone:
         missing.setdefault(row, "key")
     rules = (
