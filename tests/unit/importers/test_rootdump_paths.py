@@ -53,10 +53,12 @@ def test_background_read_gives_the_dump_and_its_errors(
     ("cores", "load", "running", "idle"),
     [
         (2, 0.2, 1, True),  # nothing else runs
-        (2, 0.2, 2, False),  # something else runs now
-        (2, 1.1, 1, False),  # busy on average
+        (2, 1.1, 1, True),  # a run of commands keeps the average near 1 by itself
+        (2, 1.1, 2, False),  # something else runs now
+        (2, 2.5, 1, False),  # busy on average
         (1, 0.0, 1, False),  # one core: nowhere to go
-        (4, 2.5, None, True),  # no instant count: the average alone
+        (4, 2.5, None, True),  # no instant count: the average alone, below cores - 1
+        (2, 0.9, None, True),
         (2, 1.1, None, False),
     ],
 )
