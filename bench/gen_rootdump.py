@@ -10,6 +10,9 @@ so that the handle is what keeps both alive and each makes a cycle ``cycles`` mu
 (as many as the snapshot offers, up to L).
 
     python3 bench/gen_rootdump.py bench/data/bench-s1.heapsnapshot bench/data/bench-s1.rootdump.json
+
+``--columnar`` writes the edges as ``edge_columns``, ``--native-columns`` the natives as
+``native_columns`` (both: the fully columnar form).
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261203)
     ap.add_argument(
         "--columnar", action="store_true", help="write edge_columns instead of edge records"
+    )
+    ap.add_argument(
+        "--native-columns",
+        action="store_true",
+        help="write native_columns instead of native records",
     )
     args = ap.parse_args(argv)
     graph = load_graph(str(args.snapshot))
@@ -105,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             "from": [next(iter(e["from"].values())) for e in edges],
             "to": [next(iter(e["to"].values())) for e in edges],
             "name": [e["name"] for e in edges],
+        }
+    if args.native_columns:
+        del doc["natives"]
+        doc["native_columns"] = {
+            member: [n[member] for n in natives] for member in ("id", "class", "size", "address")
         }
     args.output.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
     print(

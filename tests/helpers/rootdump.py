@@ -69,3 +69,27 @@ def to_columns(doc: Any) -> Any:
         "name": [e.get("name") for e in edges],
     }
     return doc
+
+
+NATIVE_MEMBERS = ("id", "class", "size", "address", "name", "isolate", "context")
+
+
+def to_native_columns(doc: Any) -> Any:
+    """The same dump with its ``natives`` records written as ``native_columns`` (a member
+    absent from every record is left out; absent cells are null)."""
+    doc = copy.deepcopy(doc)
+    natives = doc.pop("natives", [])
+    doc["native_columns"] = {
+        member: [n.get(member) for n in natives]
+        for member in NATIVE_MEMBERS
+        if member in ("id", "class", "size") or any(member in n for n in natives)
+    }
+    return doc
+
+
+def column_pointer(pointer: str) -> str:
+    """``/natives/N/MEMBER`` as the cell ``/native_columns/MEMBER/N``."""
+    parts = pointer.split("/")
+    if len(parts) == 4 and parts[1] == "natives":
+        return f"/native_columns/{parts[3]}/{parts[2]}"
+    return pointer

@@ -15,6 +15,7 @@ random mutations).
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import itemgetter, methodcaller
@@ -26,7 +27,15 @@ import numpy.typing as npt
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.importers.rootdump.schema import EDGE_KINDS
 
-__all__ = ["EdgeColumns", "NativeColumns", "columnar_edges", "edge_columns", "native_columns"]
+__all__ = [
+    "EdgeColumns",
+    "NativeColumns",
+    "checked_native_columns",
+    "columnar_edges",
+    "edge_columns",
+    "native_columns",
+    "native_columns_regular",
+]
 
 I64 = npt.NDArray[np.int64]
 
@@ -370,10 +379,13 @@ def columnar_edges(
     )
     for row in gone:
         missing.setdefault(row, "to")
-    keys = columns.get("key", [None] * count)
-    key_native, key_value, has_key, gone = _column_refs(
-        keys, native_index, "/edge_columns/key", path, True
-    )
+    if "key" in columns:
+        key_native, key_value, has_key, gone = _column_refs(
+            columns["key"], native_index, "/edge_columns/key", path, True
+        )
+    else:  # no ephemerons: nothing to look at
+        key_native, has_key = np.zeros(count, np.bool_), np.zeros(count, np.bool_)
+        key_value, gone = np.full(count, -1, dtype=np.int64), []
     for row in gone:
         missing.setdefault(row, "key")
     rules = (
@@ -470,3 +482,94 @@ def _contradicting_rows(
     polarity = retains[kind[ordered]]
     bad = polarity != retains[kind[first]]
     return sorted(zip(ordered[bad].tolist(), first[bad].tolist(), strict=True))
+
+
+_NATIVE_COLUMN_RULES: dict[str, tuple[frozenset[type], str]] = {
+    "id": (frozenset({str}), "must be a native id (a non-empty string)"),
+    "class": (frozenset({str}), "must be a string (the native's class)"),
+    "size": (frozenset({int}), "must be a size in bytes (an integer >= 0)"),
+    "address": (frozenset({str, type(None)}), "must be an address ('0x' and hex digits) or null"),
+    "name": (frozenset({str, type(None)}), "must be a string or null"),
+    "isolate": (frozenset({str, type(None)}), "must be an isolate id or null"),
+    "context": (frozenset({str, type(None)}), "must be a context id or null"),
+}
+_ADDRESS_LINES = re.compile(r"(?:0x[0-9a-fA-F]+\n)*")
+
+
+def _bad_native_cell(name: str, value: Any) -> bool:
+    types, _ = _NATIVE_COLUMN_RULES[name]
+    if type(value) not in types:
+        return True
+    if name in ("id", "isolate", "context") and value == "":
+        return True
+    if name == "size":
+        return bool(value < 0 or value >= 1 << 63)
+    if name == "address" and value is not None:
+        return not (len(value) > 2 and value.startswith("0x") and _HEX.issuperset(value[2:]))
+    return False
+
+
+def _addresses_ok(values: list[Any]) -> bool:
+    texts = [value for value in values if value is not None]
+    joined = "\n".join(texts) + "\n" if texts else ""
+    return joined.count("\n") == len(texts) and _ADDRESS_LINES.fullmatch(joined) is not None
+
+
+def checked_native_columns(columns: dict[str, Any], path: str) -> dict[str, list[Any]]:
+    """The ``native_columns`` member with every cell checked against the schema's ``native``
+    record (absent optional columns become all-null); a bad cell raises, naming it.
+
+    Examples
+    --------
+    >>> checked_native_columns({"id": ["a", "b"], "class": ["C", "C"], "size": [8, 0]}, "d")[
+    ...     "address"]
+    [None, None]
+    >>> checked_native_columns({"id": ["a"], "class": ["C"], "size": [-1]}, "d")
+    Traceback (most recent call last):
+    ...
+    leakhunt.errors.SnapshotFormatError: d: /native_columns/size/0: must be a size in bytes (an integer >= 0)
+    """
+    count = len(columns["id"])
+    result: dict[str, list[Any]] = {}
+    for name in _NATIVE_COLUMN_RULES:
+        values = columns.get(name)
+        if values is None:
+            result[name] = [None] * count
+            continue
+        if len(values) != count:
+            raise SnapshotFormatError(
+                path, f"/native_columns/{name}", f"has {len(values)} elements, id has {count}"
+            )
+        types, message = _NATIVE_COLUMN_RULES[name]
+        regular = _types(values) <= types
+        if regular and name in ("id", "isolate", "context"):
+            regular = "" not in values
+        elif regular and name == "size" and count:
+            try:
+                regular = np.array(values, dtype=np.int64).min() >= 0
+            except OverflowError:
+                regular = False
+        elif regular and name == "address":
+            regular = _addresses_ok(values)
+        if not regular:
+            row = next(i for i, value in enumerate(values) if _bad_native_cell(name, value))
+            raise SnapshotFormatError(path, f"/native_columns/{name}/{row}", message)
+        result[name] = values
+    return result
+
+
+def native_columns_regular(
+    columns: dict[str, list[Any]], known_contexts: dict[str, set[str]], only_isolate: str | None
+) -> bool:
+    """Whether checked native columns need no record-by-record pass: ids unique, every
+    ``isolate`` and ``context`` known (the conditions :func:`native_columns` checks)."""
+    ids = columns["id"]
+    if len(set(ids)) != len(ids):
+        return False
+    for isolate, context in set(zip(columns["isolate"], columns["context"], strict=True)):
+        home = only_isolate if isolate is None else isolate
+        if isolate is not None and isolate not in known_contexts:
+            return False
+        if context is not None and (home is None or context not in known_contexts.get(home, ())):
+            return False
+    return True

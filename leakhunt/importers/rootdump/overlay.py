@@ -11,8 +11,9 @@ What is added (``docs/rootdump.md``, "What leakhunt makes of a dump"):
   that holds the target is the owner's handle and retained sizes credit the owner;
 * a synthetic ``(Embedder roots)`` node carrying the dump's own ``roots``.
 
-The CSR is rebuilt by array insertion (no sort or per-edge arithmetic over the snapshot's
-edges): the snapshot's edges keep their order within each source, the dump's follow them.
+The CSR is rebuilt by moving the snapshot's edge columns whole under one mask
+(:class:`CsrMerge`): the snapshot's edges keep their order within each source, the dump's
+follow them.
 
 Which isolate: a dump that describes one isolate (or none) applies whole; a dump of several
 isolates applies the records of the isolate whose ``snapshot`` names the snapshot file (same
@@ -45,7 +46,7 @@ from leakhunt.importers.rootdump.vocabulary import (
     root_label,
 )
 
-__all__ = ["OverlayResult", "apply_overlay"]
+__all__ = ["CsrMerge", "OverlayResult", "apply_overlay", "merge_csr_by_insertion"]
 
 I64 = npt.NDArray[np.int64]
 _GLOBAL_HANDLES = "(Global handles)"
@@ -110,14 +111,22 @@ class _IdIndex:
             self.sorted_ids = node_ids[self.order]
 
     def lookup(self, ids: I64) -> I64:
-        """Ordinal of each id, -1 when absent."""
+        """Ordinal of each id, -1 when absent.
+
+        The ids are searched in ascending order (numpy's binary search starts from the
+        previous hit then, and the sorted column is walked once instead of at random).
+        """
         sorted_ids = self.sorted_ids
-        if not sorted_ids.size:
+        if not sorted_ids.size or not ids.size:
             return np.full(ids.shape, -1, dtype=np.int64)
-        position = np.minimum(np.searchsorted(sorted_ids, ids), sorted_ids.size - 1)
-        found = sorted_ids[position] == ids
+        query_order = np.argsort(ids, kind="stable")
+        queries = ids[query_order]
+        position = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
+        found = sorted_ids[position] == queries
         ordinals = position if self.order is None else self.order[position]
-        return np.where(found, ordinals, -1).astype(np.int64)
+        result = np.empty(ids.shape, dtype=np.int64)
+        result[query_order] = np.where(found, ordinals, -1)
+        return result
 
 
 def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = False) -> OverlayResult:
@@ -147,7 +156,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
             ~included & np.array([i is None for i in natives.isolates], dtype=np.bool_)
         ).tolist():
             problems.report(
-                f"/natives/{natives.records[index]}/isolate",
+                natives.pointer(index, "isolate"),
                 "a dump of several isolates must say which isolate each native belongs to",
             )
     native_count = int(included.sum())
@@ -162,18 +171,27 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         keep &= np.isin(edges.isolate_code, own)
     endpoints: list[I64] = []
     everywhere = np.ones(len(edges), np.bool_)
-    for side, is_native, value, present in (
+    sides = (
         ("from", edges.from_native, edges.from_value, everywhere),
         ("to", edges.to_native, edges.to_value, everywhere),
         ("key", edges.key_native, edges.key_value, edges.has_key),
-    ):
+    )
+    # Every JS reference of the three sides looked up at once (one sort, one search).
+    js_masks = [present & ~is_native for _, is_native, _, present in sides]
+    js_ordinals = ids.lookup(
+        np.concatenate(
+            [value[mask] for (_, _, value, _), mask in zip(sides, js_masks, strict=True)]
+        )
+    )
+    js_starts = np.cumsum([0, *(int(np.count_nonzero(mask)) for mask in js_masks)])
+    for index, (side, is_native, value, present) in enumerate(sides):
         ordinal = np.full(len(edges), -1, dtype=np.int64)
         native_rows = present & is_native
         ordinal[native_rows] = native_ordinals[value[native_rows]]
         # An edge touching a native of another isolate belongs to that isolate's snapshot.
         keep &= ~(native_rows & (ordinal < 0))
-        js_rows = present & ~is_native
-        ordinal[js_rows] = ids.lookup(value[js_rows])
+        js_rows = js_masks[index]
+        ordinal[js_rows] = js_ordinals[js_starts[index] : js_starts[index + 1]]
         for row in np.flatnonzero(keep & js_rows & (ordinal < 0)).tolist():
             problems.report(
                 edges.pointer(row, side),
@@ -279,17 +297,12 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     # Snapshot root edges the dump's handles supersede: they stay, as weak edges and weak roots.
     superseded = _superseded_global_handles(graph, target[handle_rows])
     total_nodes = n + native_count + len(categories)
-    positions = _InsertPositions(graph, add_src)
-    first, add_to_new, edge_target, edge_kind, edge_name_col = _merge_csr(
-        graph,
-        positions,
-        add_src,
-        add_tgt.astype(np.int32),
-        add_kind.astype(np.uint8),
-        add_name.astype(np.uint32),
-        total_nodes,
+    merge = CsrMerge(graph, add_src, total_nodes)
+    first, add_to_new = merge.first, merge.add_to_new
+    edge_target, edge_kind, edge_name_col = merge.columns(
+        add_tgt.astype(np.int32), add_kind.astype(np.uint8), add_name.astype(np.uint32)
     )
-    old_root_edges = positions.old_to_new(graph.roots.edge)
+    old_root_edges = merge.old_to_new(graph.roots.edge)
     edge_kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
     old_root_kinds = graph.roots.kind.copy()
     old_root_kinds[superseded] = int(RootKind.WEAK_GLOBAL_HANDLE)
@@ -304,7 +317,7 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     new_entry = len(old_eph) + np.arange(eph_rows.size, dtype=np.int32)
     eph_edge = np.concatenate(
         [
-            positions.old_to_new(old_eph.edge),
+            merge.old_to_new(old_eph.edge),
             add_to_new[plain.size : plain.size + eph_rows.size],
             add_to_new[plain.size + eph_rows.size : plain.size + 2 * eph_rows.size],
         ]
@@ -426,55 +439,104 @@ def _label_strings(graph: RetentionGraph) -> list[str]:
     return table
 
 
-class _InsertPositions:
-    """Where each added edge goes among the snapshot's edges: at the end of its source's block
-    (new nodes' edges after the last), in a stable order."""
+class CsrMerge:
+    """Snapshot edges plus added edges in one CSR: each added edge goes after its source's
+    own edges (new nodes' edges after all snapshot edges), added edges of one source in the
+    order given.
 
-    def __init__(self, graph: RetentionGraph, add_source: I64) -> None:
-        old_first = graph.node_first_edge
+    Only the added edges are placed by index arithmetic; the snapshot's edges are moved
+    as whole columns under one mask shared by the three edge columns (no sort, search or
+    per-edge arithmetic over the snapshot's millions of edges).
+
+    Examples
+    --------
+    >>> from leakhunt.graph.builder import GraphBuilder, SourceInfo
+    >>> from leakhunt.graph.kinds import EdgeKind, NodeKind
+    >>> b = GraphBuilder()
+    >>> a = b.add_node(NodeKind.OBJECT, "a", node_id=1)
+    >>> c = b.add_node(NodeKind.OBJECT, "c", node_id=3)
+    >>> _ = b.add_edge(0, a, EdgeKind.ELEMENT, 0)
+    >>> _ = b.add_edge(a, c, EdgeKind.PROPERTY, "x")
+    >>> g = b.freeze(SourceInfo("inline", "test", "none"))
+    >>> merge = CsrMerge(g, np.array([3, a, 0]), node_count=4)
+    >>> merge.first.tolist(), merge.add_to_new.tolist(), merge.old_to_new(np.array([0, 1])).tolist()
+    ([0, 2, 4, 4, 5], [4, 3, 1], [0, 2])
+    """
+
+    def __init__(self, graph: RetentionGraph, add_source: I64, node_count: int) -> None:
         n_old = graph.node_count
-        self.position: I64 = np.where(
-            add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
-        ).astype(np.int64)
-        # By position, then source (empty blocks share a position), then given order.
-        self.order: I64 = np.lexsort((add_source, self.position))
-        self.sorted_position: I64 = self.position[self.order]
+        self._old_first = graph.node_first_edge
+        self._old = (graph.edge_target, graph.edge_kind, graph.edge_name)
+        old_counts = np.zeros(node_count, dtype=np.int64)
+        old_counts[:n_old] = np.diff(graph.node_first_edge)
+        add_counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
+        # Added edges of the nodes before each node: how far its snapshot edges move.
+        self._added_before = np.zeros(node_count + 1, dtype=np.int64)
+        np.cumsum(add_counts, out=self._added_before[1:])
+        self.first: I64 = np.zeros(node_count + 1, dtype=np.int64)
+        """Offsets of the merged CSR."""
+        np.cumsum(old_counts + add_counts, out=self.first[1:])
+        order = np.argsort(add_source, kind="stable")
+        sources = add_source[order]
+        rank = np.arange(sources.size, dtype=np.int64) - self._added_before[sources]
+        self.add_to_new: I64 = np.empty(sources.size, dtype=np.int64)
+        """Merged edge ordinal of each added edge."""
+        self.add_to_new[order] = self.first[sources] + old_counts[sources] + rank
 
     def old_to_new(self, old_edges: I64) -> I64:
-        """New ordinals of some snapshot edges: moved by the insertions at or before them."""
-        shift = np.searchsorted(self.sorted_position, old_edges, side="right")
-        result: I64 = (old_edges + shift).astype(np.int64)
+        """Merged ordinals of some snapshot edges."""
+        sources = np.searchsorted(self._old_first, old_edges, side="right") - 1
+        result: I64 = (old_edges + self._added_before[sources]).astype(np.int64)
         return result
 
+    def columns(
+        self,
+        add_target: npt.NDArray[np.int32],
+        add_kind: npt.NDArray[np.uint8],
+        add_name: npt.NDArray[np.uint32],
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+        """The merged ``edge_target``, ``edge_kind`` and ``edge_name``."""
+        total = int(self.first[-1])
+        old_slots = np.ones(total, dtype=np.bool_)
+        old_slots[self.add_to_new] = False
+        target, kind, name = (np.empty(total, dtype=old.dtype) for old in self._old)
+        for merged, old, added in zip(
+            (target, kind, name), self._old, (add_target, add_kind, add_name), strict=True
+        ):
+            merged[self.add_to_new] = added
+            merged[old_slots] = old
+        return target, kind, name
 
-def _merge_csr(
+
+def merge_csr_by_insertion(
     graph: RetentionGraph,
-    positions: _InsertPositions,
     add_source: I64,
     add_target: npt.NDArray[np.int32],
     add_kind: npt.NDArray[np.uint8],
     add_name: npt.NDArray[np.uint32],
     node_count: int,
 ) -> tuple[I64, I64, npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
-    """The merged CSR: offsets, new ordinal of every added edge, and the three edge columns.
-
-    Snapshot edges keep their order; added edges follow each source's own (new nodes' edges
-    come last). Array insertions only: no per-edge index arithmetic over the snapshot's
-    millions of edges.
-    """
-    order, sorted_position = positions.order, positions.sorted_position
+    """Reference twin of :class:`CsrMerge` (``np.insert`` at each source's block end; the
+    former implementation, kept for the parity tests): offsets, merged ordinal of every
+    added edge, and the three edge columns."""
+    old_first = graph.node_first_edge
+    n_old = graph.node_count
+    position = np.where(
+        add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
+    ).astype(np.int64)
+    # By position, then source (empty blocks share a position), then given order.
+    order = np.lexsort((add_source, position))
+    sorted_position = position[order]
     edge_target = np.insert(graph.edge_target, sorted_position, add_target[order])
     edge_kind = np.insert(graph.edge_kind, sorted_position, add_kind[order])
     edge_name = np.insert(graph.edge_name, sorted_position, add_name[order])
-    n_old = graph.node_count
     counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
-    counts[:n_old] += np.diff(graph.node_first_edge)
+    counts[:n_old] += np.diff(old_first)
     first = np.zeros(node_count + 1, dtype=np.int64)
     np.cumsum(counts, out=first[1:])
-    # Final ordinal of each added edge: its insertion position plus the added edges before it.
     rank = np.empty(add_source.size, dtype=np.int64)
     rank[order] = np.arange(add_source.size, dtype=np.int64)
-    add_to_new: I64 = positions.position + rank
+    add_to_new: I64 = position + rank
     return first, add_to_new, edge_target, edge_kind, edge_name
 
 
@@ -495,6 +557,8 @@ def _native_contexts(graph: RetentionGraph, dump: RootDump, rows: I64) -> npt.ND
         for context in isolate.contexts:
             if context.node_id is not None and context.node_id in ids:
                 by_node_id[(isolate.id, context.id)] = ids[context.node_id]
+    if not by_node_id:
+        return result
     for i, row in enumerate(rows.tolist()):
         context = dump.natives.contexts[row]
         if context is not None:

@@ -51,7 +51,13 @@ from leakhunt.graph.processes import (
     ProcessTree,
 )
 from leakhunt.importers.common.json_stream import open_maybe_gzip
-from leakhunt.importers.rootdump.columns import columnar_edges, edge_columns, native_columns
+from leakhunt.importers.rootdump.columns import (
+    checked_native_columns,
+    columnar_edges,
+    edge_columns,
+    native_columns,
+    native_columns_regular,
+)
 from leakhunt.importers.rootdump.schema import (
     EDGE_KINDS,
     first_bad_record,
@@ -95,10 +101,22 @@ class DumpNatives:
     contexts: tuple[str | None, ...]
     addresses: tuple[str | None, ...]
     records: tuple[int, ...]
-    """Index of each native in the file's ``natives`` array."""
+    """Index of each native in the file's ``natives`` array (or row of ``native_columns``)."""
+    pointer_base: str = "/natives"
+    """``/natives`` (records) or ``/native_columns`` (columns)."""
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def pointer(self, index: int, member: str) -> str:
+        """JSON pointer of one member (``id``, ``isolate``, ``context``) of native ``index``."""
+        return _member_pointer(self.pointer_base, self.records[index], member)
+
+
+def _member_pointer(base: str, record: int, member: str) -> str:
+    if base.endswith("_columns"):
+        return f"{base}/{member}/{record}"
+    return f"{base}/{record}/{member}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +375,38 @@ def _read_natives(
     return natives, {native_id: i for i, native_id in enumerate(columns.ids)}
 
 
+def _read_native_columns(
+    columns: dict[str, Any], tree: ProcessTree, problems: _Problems
+) -> tuple[DumpNatives, dict[str, int]]:
+    """The columnar form: checked a column at a time; duplicate ids and unknown isolates or
+    contexts are reported (and dropped under ``lenient``) row by row, as for records."""
+    checked = checked_native_columns(columns, problems.path)
+    _, contexts_of, only = _isolate_check(tree)
+    ids = checked["id"]
+    if not native_columns_regular(checked, contexts_of, only):
+        present = [name for name in checked if name in columns]
+        rows = [
+            {name: value for name in present if (value := checked[name][row]) is not None}
+            for row in range(len(ids))
+        ]
+        return _natives(rows, tree, problems, "/native_columns")
+    names = checked["name"]
+    natives = DumpNatives(
+        ids=tuple(ids),
+        classes=tuple(checked["class"]),
+        names=tuple(i if n is None else n for n, i in zip(names, ids, strict=True))
+        if "name" in columns
+        else tuple(ids),
+        sizes=np.array(checked["size"], dtype=np.int64),
+        isolates=tuple(checked["isolate"]),
+        contexts=tuple(checked["context"]),
+        addresses=tuple(checked["address"]),
+        records=tuple(range(len(ids))),
+        pointer_base="/native_columns",
+    )
+    return natives, {native_id: i for i, native_id in enumerate(ids)}
+
+
 def _read_edges(records: list[Any], native_index: dict[str, int], problems: _Problems) -> DumpEdges:
     """Column at a time when the array is regular; record by record otherwise."""
     columns = edge_columns(records, native_index)
@@ -417,7 +467,10 @@ def _read_edge_columns(
 
 
 def _natives(
-    records: list[dict[str, Any]], tree: ProcessTree, problems: _Problems
+    records: list[dict[str, Any]],
+    tree: ProcessTree,
+    problems: _Problems,
+    base: str = "/natives",
 ) -> tuple[DumpNatives, dict[str, int]]:
     known, contexts_of, only = _isolate_check(tree)
     index: dict[str, int] = {}
@@ -432,16 +485,18 @@ def _natives(
     for position, r in enumerate(records):
         native_id = r["id"]
         if native_id in index:
+            first = kept[index[native_id]]
+            where = f"{base}/id/{first}" if base.endswith("_columns") else f"{base}/{first}"
             problems.report(
-                f"/natives/{position}/id",
-                f"duplicate native id {native_id!r} (first at /natives/{kept[index[native_id]]})",
+                _member_pointer(base, position, "id"),
+                f"duplicate native id {native_id!r} (first at {where})",
             )
             continue
         isolate = r.get("isolate")
         context = r.get("context")
         if isolate is not None and isolate not in known:
             problems.report(
-                f"/natives/{position}/isolate",
+                _member_pointer(base, position, "isolate"),
                 f"no isolate {isolate!r} in processes",
                 ATTRIBUTION_DROPPED,
             )
@@ -450,7 +505,7 @@ def _natives(
             home = isolate if isolate is not None else only
             if home is None or context not in contexts_of.get(home, ()):
                 problems.report(
-                    f"/natives/{position}/context",
+                    _member_pointer(base, position, "context"),
                     f"no context {context!r} in isolate {home!r}",
                     ATTRIBUTION_DROPPED,
                 )
@@ -473,6 +528,7 @@ def _natives(
         contexts=tuple(contexts),
         addresses=tuple(addresses),
         records=tuple(kept),
+        pointer_base=base,
     )
     return natives, index
 
@@ -647,7 +703,10 @@ def gather(doc: dict[str, Any], path: str, *, lenient: bool = False) -> RootDump
     problems = _Problems(path, lenient)
     tree = _processes(doc)
     _check_process_ids(tree, problems)
-    natives, native_index = _read_natives(doc.get("natives", []), tree, problems)
+    if "native_columns" in doc:
+        natives, native_index = _read_native_columns(doc["native_columns"], tree, problems)
+    else:
+        natives, native_index = _read_natives(doc.get("natives", []), tree, problems)
     nodes = _nodes(doc.get("nodes", []), problems)
     if "edge_columns" in doc:
         edges = _read_edge_columns(doc["edge_columns"], native_index, problems)

@@ -211,12 +211,13 @@ def validate_document(doc: Any, path: str, *, skip: tuple[str, ...] = ()) -> Non
         key: ([] if key in RECORD_ARRAYS and isinstance(value, list) else value)
         for key, value in doc.items()
     }
-    columns = doc.get("edge_columns")
-    if isinstance(columns, dict):
-        # Column elements are checked by the reader (one pass per column).
-        skeleton["edge_columns"] = {
-            key: ([] if isinstance(value, list) else value) for key, value in columns.items()
-        }
+    for member in ("native_columns", "edge_columns"):
+        columns = doc.get(member)
+        if isinstance(columns, dict):
+            # Column elements are checked by the reader (one pass per column).
+            skeleton[member] = {
+                key: ([] if isinstance(value, list) else value) for key, value in columns.items()
+            }
     error = _schema_error(skeleton, None, (), path)
     if error is not None:
         raise error

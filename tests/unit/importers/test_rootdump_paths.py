@@ -47,3 +47,25 @@ def test_background_read_gives_the_dump_and_its_errors(
     with pytest.raises(SnapshotFormatError) as caught:
         PendingDump(str(bad)).result()
     assert (caught.value.path, caught.value.record) == (str(bad), "/edges/0/from")
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "running", "idle"),
+    [
+        (2, 0.2, 1, True),  # nothing else runs
+        (2, 1.1, 1, True),  # a run of commands keeps the average near 1 by itself
+        (2, 1.1, 2, False),  # something else runs now
+        (2, 2.5, 1, False),  # busy on average
+        (1, 0.0, 1, False),  # one core: nowhere to go
+        (4, 2.5, None, True),  # no instant count: the average alone, below cores - 1
+        (2, 0.9, None, True),
+        (2, 1.1, None, False),
+    ],
+)
+def test_idle_core_counts_runnable_tasks_and_the_load(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, running: int | None, idle: bool
+) -> None:
+    monkeypatch.setattr(rootdump.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(rootdump.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(rootdump, "_running_tasks", lambda: running)
+    assert rootdump._idle_core() is idle
