@@ -40,9 +40,17 @@ def rows_for(snapshot: str, repeat: int, label: str) -> list[dict[str, object]]:
             ("zombies (warm cache)", leakhunt("zombies", snapshot, "--cache-dir", cache), 1),
         ]
         for name, argv, warmup in commands:
-            m = measure(name, argv, repeat=repeat, warmup=warmup, cwd=str(HERE.parent), stop_on_error=False)
+            m = measure(
+                name, argv, repeat=repeat, warmup=warmup, cwd=str(HERE.parent), stop_on_error=False
+            )
             codes = sorted({r.returncode for r in m.runs})
-            row = {"input": label, "command": name, "wall_s": round(m.wall_s, 3), "peak_rss_mb": round(m.peak_rss_mb), "exit": codes}
+            row = {
+                "input": label,
+                "command": name,
+                "wall_s": round(m.wall_s, 3),
+                "peak_rss_mb": round(m.peak_rss_mb),
+                "exit": codes,
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
     anchor = rows[0]["wall_s"]
@@ -54,17 +62,24 @@ def rows_for(snapshot: str, repeat: int, label: str) -> list[dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("snapshot", nargs="?", default=str(HERE / "data" / "bench-s1.heapsnapshot"))
-    parser.add_argument("--vm-snapshot", default=str(Path(tempfile.gettempdir()) / "leakhunt-vm1000.heapsnapshot"))
+    parser.add_argument(
+        "--vm-snapshot", default=str(Path(tempfile.gettempdir()) / "leakhunt-vm1000.heapsnapshot")
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     if not Path(args.vm_snapshot).exists():
-        subprocess.run(["node", "--expose-gc", str(HERE / "gen_vm_contexts.js"), "1000", args.vm_snapshot], check=True)
+        subprocess.run(
+            ["node", "--expose-gc", str(HERE / "gen_vm_contexts.js"), "1000", args.vm_snapshot],
+            check=True,
+        )
     rows = rows_for(args.snapshot, args.repeat, Path(args.snapshot).name)
     rows += rows_for(args.vm_snapshot, args.repeat, "1,000 vm contexts")
     print("| input | command | wall s | × top --no-cache | peak RSS MB | exit |")
     print("|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['input']} | `{row['command']}` | {row['wall_s']} | {row['x_top']} | {row['peak_rss_mb']} | {row['exit']} |")
+        print(
+            f"| {row['input']} | `{row['command']}` | {row['wall_s']} | {row['x_top']} | {row['peak_rss_mb']} | {row['exit']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -15,9 +15,24 @@ import sys
 import time
 
 NODE_FIELDS = ["type", "name", "id", "self_size", "edge_count", "trace_node_id", "detachedness"]
-NODE_TYPES = ["hidden", "array", "string", "object", "code", "closure", "regexp", "number",
-              "native", "synthetic", "concatenated string", "sliced string", "symbol", "bigint",
-              "object shape", "wasm object"]
+NODE_TYPES = [
+    "hidden",
+    "array",
+    "string",
+    "object",
+    "code",
+    "closure",
+    "regexp",
+    "number",
+    "native",
+    "synthetic",
+    "concatenated string",
+    "sliced string",
+    "symbol",
+    "bigint",
+    "object shape",
+    "wasm object",
+]
 EDGE_TYPES = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
 CHUNK = 1_000_000
 ID_BASE = 1_000_000_000_001
@@ -39,17 +54,22 @@ def main() -> int:
     }
     # strings: 0 "", 1 "global", 2 "Link", 3 "next", 4 "2"
     with open(args.output, "w") as out:
-        out.write(json.dumps({"meta": meta, "node_count": n, "edge_count": n - 1})
-                  .join(['{"snapshot":', ',\n"nodes":[']))
+        out.write(
+            json.dumps({"meta": meta, "node_count": n, "edge_count": n - 1}).join(
+                ['{"snapshot":', ',\n"nodes":[']
+            )
+        )
         # node 0: synthetic root, one shortcut edge to node 1 ("global"); node i>=1: object
         out.write("9,0,1,0,1,0,0")
         for first in range(1, n, CHUNK):
             last = min(n, first + CHUNK)
-            out.write("".join(
-                f"\n,3,{1 if i == 1 else 2},{ID_BASE + 2 * i},{SIZE_BASE + i % 1000},"
-                f"{0 if i == n - 1 else 1},0,0"
-                for i in range(first, last)
-            ))
+            out.write(
+                "".join(
+                    f"\n,3,{1 if i == 1 else 2},{ID_BASE + 2 * i},{SIZE_BASE + i % 1000},"
+                    f"{0 if i == n - 1 else 1},0,0"
+                    for i in range(first, last)
+                )
+            )
         out.write('],\n"edges":[5,4,7')
         for first in range(1, n - 1, CHUNK):
             last = min(n - 1, first + CHUNK)
@@ -57,8 +77,17 @@ def main() -> int:
         out.write('],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n')
         out.write('"strings":["","global","Link","next","2"]}\n')
         size = out.tell()
-    print(json.dumps({"path": args.output, "bytes": size, "nodes": n, "edges": n - 1,
-                      "seconds": round(time.time() - start, 1)}))
+    print(
+        json.dumps(
+            {
+                "path": args.output,
+                "bytes": size,
+                "nodes": n,
+                "edges": n - 1,
+                "seconds": round(time.time() - start, 1),
+            }
+        )
+    )
     return 0
 
 

@@ -26,10 +26,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from leakhunt.analyzers.cycles import _reached, _retaining_table  # noqa: E402
-from leakhunt.analyzers.paths import compute_root_distances  # noqa: E402
-from leakhunt.graph.kinds import EdgeKind, NodeKind  # noqa: E402
-from leakhunt.importers import load_graph  # noqa: E402
+from leakhunt.analyzers.cycles import _reached, _retaining_table
+from leakhunt.analyzers.paths import compute_root_distances
+from leakhunt.graph.kinds import EdgeKind, NodeKind
+from leakhunt.importers import load_graph
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,11 +82,37 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.natives):
         native = f"bench-{i}"
         natives.append(
-            {"id": native, "class": "bench::Entry", "size": 48, "address": hex(0x5500_0000_0000 + 64 * i)}
+            {
+                "id": native,
+                "class": "bench::Entry",
+                "size": 48,
+                "address": hex(0x5500_0000_0000 + 64 * i),
+            }
         )
-        edges.append({"kind": "strong_global_handle", "from": {"native": native}, "to": {"js": o[i]}, "name": "object_"})
-        edges.append({"kind": "weak_global_handle", "from": {"native": native}, "to": {"js": f[i]}, "name": "fn_"})
-        edges.append({"kind": "weak_callback", "from": {"js": f[i]}, "to": {"native": native}, "name": "Entry::WeakCallback"})
+        edges.append(
+            {
+                "kind": "strong_global_handle",
+                "from": {"native": native},
+                "to": {"js": o[i]},
+                "name": "object_",
+            }
+        )
+        edges.append(
+            {
+                "kind": "weak_global_handle",
+                "from": {"native": native},
+                "to": {"js": f[i]},
+                "name": "fn_",
+            }
+        )
+        edges.append(
+            {
+                "kind": "weak_callback",
+                "from": {"js": f[i]},
+                "to": {"native": native},
+                "name": "Entry::WeakCallback",
+            }
+        )
     doc = {
         "format": "leakhunt-rootdump",
         "version": 1,

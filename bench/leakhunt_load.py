@@ -8,5 +8,12 @@ import sys
 from leakhunt import load_graph
 
 graph = load_graph(sys.argv[1])
-print(json.dumps({"nodes": graph.node_count, "edges": graph.edge_count,
-                  "self_size": int(graph.node_self_size.sum())}))
+print(
+    json.dumps(
+        {
+            "nodes": graph.node_count,
+            "edges": graph.edge_count,
+            "self_size": int(graph.node_self_size.sum()),
+        }
+    )
+)

@@ -42,7 +42,13 @@ def _files(prefix: str) -> list[str]:
     files = [f"{prefix}.{stage}.heapsnapshot" for stage in ("baseline", "target", "final")]
     if not all(os.path.exists(f) for f in files):
         subprocess.run(
-            ["node", "--max-old-space-size=16384", "--expose-gc", str(BENCH / "gen_three.js"), prefix],
+            [
+                "node",
+                "--max-old-space-size=16384",
+                "--expose-gc",
+                str(BENCH / "gen_three.js"),
+                prefix,
+            ],
             check=True,
         )
     return files
@@ -63,7 +69,9 @@ def _row(m: Measurement, label: str, memlab: Measurement | None, diff: Measureme
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--prefix", default=str(Path(tempfile.gettempdir()) / "diffgate-bench" / "three"))
+    parser.add_argument(
+        "--prefix", default=str(Path(tempfile.gettempdir()) / "diffgate-bench" / "three")
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memlab-repeat", type=int, default=2)
     args = parser.parse_args()
@@ -81,15 +89,26 @@ def main() -> int:
     results: dict[str, Measurement] = {}
     load_before = os.getloadavg()
     memlab_argv = [
-        "node", "--expose-gc", "--max-old-space-size=16384", str(MEMLAB), "find-leaks",
-        "--baseline", files[0], "--target", files[1], "--final", files[2],
-        "--work-dir", os.path.join(work, "memlab"),
+        "node",
+        "--expose-gc",
+        "--max-old-space-size=16384",
+        str(MEMLAB),
+        "find-leaks",
+        "--baseline",
+        files[0],
+        "--target",
+        files[1],
+        "--final",
+        files[2],
+        "--work-dir",
+        os.path.join(work, "memlab"),
     ]
     cold = {
         "memlab": (memlab_argv, args.memlab_repeat),
         **{
             f"{command}-nocache": (
-                [python, "-m", "leakhunt", command, "-q", "--no-cache", *files], args.repeat
+                [python, "-m", "leakhunt", command, "-q", "--no-cache", *files],
+                args.repeat,
             )
             for command in ("diff", "gate")
         },
@@ -101,8 +120,12 @@ def main() -> int:
             if round_index >= repeat:
                 continue
             one = measure(
-                key, argv, repeat=1, cwd=None if key == "memlab" else str(ROOT),
-                stop_on_error=key == "memlab", log=log,
+                key,
+                argv,
+                repeat=1,
+                cwd=None if key == "memlab" else str(ROOT),
+                stop_on_error=key == "memlab",
+                log=log,
             )
             results[key] = (
                 dataclasses.replace(results[key], runs=results[key].runs + one.runs)
@@ -113,10 +136,17 @@ def main() -> int:
         results[f"{command}-cached"] = measure(
             f"{command}-cached",
             [python, "-m", "leakhunt", command, "-q", "--cache-dir", cache, *files],
-            repeat=args.repeat, warmup=1, cwd=str(ROOT), stop_on_error=False, log=log,
+            repeat=args.repeat,
+            warmup=1,
+            cwd=str(ROOT),
+            stop_on_error=False,
+            log=log,
         )
     load_after = os.getloadavg()
-    ok = {k: all(r.returncode in ((0, 1) if k.startswith("gate") else (0,)) for r in m.runs) for k, m in results.items()}
+    ok = {
+        k: all(r.returncode in ((0, 1) if k.startswith("gate") else (0,)) for r in m.runs)
+        for k, m in results.items()
+    }
     (BENCH / "results_diff.json").write_text(
         json.dumps({k: m.to_dict() | {"ok": ok[k]} for k, m in results.items()}, indent=2) + "\n"
     )
