@@ -17,8 +17,9 @@ from leakhunt.cache.session import (
 from leakhunt.cli.output import open_output
 from leakhunt.cli.params import output_option
 from leakhunt.cli.snapshots import LoadChoice, load_options
-from leakhunt.gate import GateReport, run_gate, suspect_kinds
+from leakhunt.gate import GateReport, run_gate, snapshot_findings, suspect_kinds
 from leakhunt.gate.baseline import read_baseline, write_baseline
+from leakhunt.gate.findings import Finding
 from leakhunt.gate.inputs import Earlier, SnapshotInputs
 from leakhunt.gate.policy import GatePolicy, load_policy
 from leakhunt.render.gate_text import GateJsonRenderer, GateTextRenderer
@@ -167,14 +168,22 @@ def gate(
     policy = load_policy(policy_file, Path.cwd())
     baseline_path = _baseline_path(baseline_file, policy)
     baseline = read_baseline(baseline_path) if baseline_path is not None else ()
+
     # One graph in memory at a time: the snapshots before the last are reduced to ids and classes.
-    earlier: list[Earlier | SnapshotInputs] = list(load.identities(files))
-    last = _inputs(load, load.load_one(files[-1], len(files) - 1, last=True), suspect_kinds(policy))
+    def last_state() -> tuple[SnapshotInputs, dict[str, list[Finding]]]:
+        loaded = load.load_one(files[-1], len(files) - 1, last=True)
+        inputs = _inputs(load, loaded, suspect_kinds(policy))
+        return inputs, snapshot_findings(inputs, policy)
+
+    # The last file's own checks run while the earlier files are reduced (see identities).
+    identities, (last, last_findings) = load.identities(files, last_state)
+    earlier: list[Earlier | SnapshotInputs] = list(identities)
     report = run_gate(
         [*earlier, last],
         policy,
         baseline,
         baseline_path=str(baseline_path) if baseline_path else None,
+        last_findings=last_findings,
     )
     with open_output(output) as out:
         _renderer(GateFormat(output_format), policy, Path(repo_root), source_root, files).render(

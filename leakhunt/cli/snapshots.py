@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,9 @@ import click
 from leakhunt.analyzers.diff import SnapshotIdentity, diff_snapshots, snapshot_identity
 from leakhunt.analyzers.dominator_results import DominatorTree, Semantics
 from leakhunt.analyzers.leak_results import DiffReport
+from leakhunt.analyzers.paths import RootDistances
+from leakhunt.analyzers.top import ClassColumns
+from leakhunt.background import Background
 from leakhunt.cache.session import (
     CachedInput,
     cached_class_columns,
@@ -34,6 +38,7 @@ from leakhunt.importers import IMPORTERS, load_node_classes, sniff_format
 __all__ = ["LoadChoice", "load_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 V8_FORMAT = "v8-heapsnapshot"
 """The format whose node columns are read without building the graph (see ``identity``)."""
@@ -106,26 +111,59 @@ class LoadChoice:
             store_identity(path, identity, format=input_format, options=options, cache=cache)
         return identity
 
-    def identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
-        """The identity of every file but the last, one graph in memory at a time.
+    def cached_identity(self, path: str, position: int, *, with_classes: bool) -> bool:
+        """Whether the index cache holds the identity of the file at ``position``."""
+        choice = self.choice(path, position)
+        cache = input_cache(choice)
+        return cache is not None and (
+            cached_identity(
+                path,
+                format=checked_format(choice),
+                options=import_options(choice),
+                cache=cache,
+                with_classes=with_classes,
+            )
+            is not None
+        )
 
-        The first (BASE) carries its class table; each graph is released once read.
-        """
-        if self.dumps is not None and len(self.dumps) != len(files):
-            raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
+    def earlier_identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
+        """The identity of every file but the last, one after another (one graph in memory at
+        a time); the first (BASE) carries its class table."""
         return [
             self.identity(path, position, with_classes=position == 0)
             for position, path in enumerate(files[:-1])
         ]
 
+    def identities(
+        self, files: Sequence[str], meanwhile: Callable[[], T]
+    ) -> tuple[list[SnapshotIdentity], T]:
+        """The identity of every file but the last, and ``meanwhile()`` (the work on the last).
+
+        BASE's class table takes a full load and a dominator tree. When a core is idle and the
+        cache does not hold BASE's identity, the earlier files are reduced in a forked process
+        while this one runs ``meanwhile``; otherwise they are read first, in line. Either way
+        each process holds one graph at a time.
+        """
+        if self.dumps is not None and len(self.dumps) != len(files):
+            raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
+        if len(files) < 2 or self.cached_identity(files[0], 0, with_classes=True):
+            earlier = self.earlier_identities(files)
+            return earlier, meanwhile()
+        # The worker draws no progress bars: two on one terminal would garble each other.
+        quiet = dataclasses.replace(self, quiet=True)
+        pending = Background(quiet.earlier_identities, files)
+        if not pending.forked:
+            earlier = pending.result()
+            return earlier, meanwhile()
+        last = meanwhile()
+        return pending.result(), last
+
     def diff(self, files: Sequence[str]) -> DiffReport:
-        """``diff_snapshots`` over BASE TARGET [FINAL], one graph in memory at a time (BASE and
-        TARGET are reduced to ids and classes before the next file is read)."""
-        earlier = self.identities(files)
-        last = self.load_one(files[-1], len(files) - 1, last=True)
-        tree = self.dominators(last)
-        distances = cached_root_distances(last, include_weak=False)
-        classes = cached_class_columns(last, tree)
+        """``diff_snapshots`` over BASE TARGET [FINAL] (BASE and TARGET reduced to ids and
+        classes, see :meth:`identities`)."""
+        earlier, (last, tree, distances, classes) = self.identities(
+            files, lambda: self._analysed_last(files)
+        )
         options: dict[str, Any] = {
             "last_tree": tree,
             "last_distances": distances,
@@ -134,6 +172,14 @@ class LoadChoice:
         if len(earlier) == 2:
             return diff_snapshots(earlier[0], earlier[1], last.graph, **options)
         return diff_snapshots(earlier[0], last.graph, **options)
+
+    def _analysed_last(
+        self, files: Sequence[str]
+    ) -> tuple[CachedInput, DominatorTree, RootDistances, ClassColumns]:
+        last = self.load_one(files[-1], len(files) - 1, last=True)
+        tree = self.dominators(last)
+        distances = cached_root_distances(last, include_weak=False)
+        return last, tree, distances, cached_class_columns(last, tree)
 
     def dominators(self, loaded: CachedInput) -> DominatorTree:
         """DevTools dominator tree of one loaded input, from the cache when possible."""

@@ -7,7 +7,7 @@ turn it into text, JSON, SARIF or JUnit, and the CLI maps "new findings" to exit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from leakhunt.errors import ConfigError
 from leakhunt.gate.baseline import classify
@@ -16,7 +16,15 @@ from leakhunt.gate.findings import BaselineEntry, CheckOutcome, Finding, GateRep
 from leakhunt.gate.inputs import DiffInputs, Earlier, SnapshotInputs
 from leakhunt.gate.policy import DEFAULT_CHECKS, GatePolicy
 
-__all__ = ["CHECKS", "GatePolicy", "GateReport", "enabled_checks", "run_gate", "suspect_kinds"]
+__all__ = [
+    "CHECKS",
+    "GatePolicy",
+    "GateReport",
+    "enabled_checks",
+    "run_gate",
+    "snapshot_findings",
+    "suspect_kinds",
+]
 
 
 def enabled_checks(policy: GatePolicy) -> list[CheckSpec]:
@@ -63,8 +71,14 @@ def run_gate(
     baseline: Sequence[BaselineEntry] = (),
     *,
     baseline_path: str | None = None,
+    last_findings: Mapping[str, list[Finding]] | None = None,
 ) -> GateReport:
-    """Run the enabled checks on ``snapshots`` (in time order) and judge them against ``baseline``."""
+    """Run the enabled checks on ``snapshots`` (in time order) and judge them against ``baseline``.
+
+    ``last_findings`` are the per-snapshot checks' findings on the last snapshot when the
+    caller has already run them (:func:`snapshot_findings`, e.g. while the earlier snapshots
+    were still being read).
+    """
     accepted = {(e.rule_id, e.fingerprint) for e in baseline}
     last = snapshots[-1]
     if not isinstance(last, SnapshotInputs):
@@ -88,10 +102,12 @@ def run_gate(
         if spec.per_snapshot is not None:
             # A sequence is judged by its last state (FINAL, or TARGET): what the scenario
             # leaves behind. A single snapshot is judged on its own.
-            for snapshot in (last,):
-                found = spec.per_snapshot(snapshot, policy)
-                outcomes.append(_outcome(spec, snapshot.path, found, accepted))
-                every += found
+            if last_findings is not None and spec.name in last_findings:
+                found = last_findings[spec.name]
+            else:
+                found = spec.per_snapshot(last, policy)
+            outcomes.append(_outcome(spec, last.path, found, accepted))
+            every += found
     every.sort(key=lambda f: (-f.retained_size, f.rule_id, f.fingerprint, f.subject))
     new, known, fixed = classify(every, baseline)
     return GateReport(
@@ -103,3 +119,13 @@ def run_gate(
         fixed=fixed,
         baseline=baseline_path,
     )
+
+
+def snapshot_findings(last: SnapshotInputs, policy: GatePolicy) -> dict[str, list[Finding]]:
+    """The findings of every enabled per-snapshot check on ``last``, by check name: the part
+    of :func:`run_gate` that needs no earlier snapshot."""
+    return {
+        spec.name: spec.per_snapshot(last, policy)
+        for spec in enabled_checks(policy)
+        if spec.per_snapshot is not None
+    }

@@ -7,11 +7,7 @@ overlay dump into a snapshot's graph; :func:`read_root_dump` gives the validated
 
 from __future__ import annotations
 
-import concurrent.futures
-import concurrent.futures.process
-import multiprocessing
-import os
-
+from leakhunt.background import Background
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers.interface import ImportOptions, Progress
@@ -30,68 +26,22 @@ __all__ = [
 ]
 
 
-def _running_tasks() -> int | None:
-    """Tasks runnable right now, this process included (Linux ``/proc/loadavg``), or None."""
-    try:
-        with open("/proc/loadavg", encoding="ascii") as stream:
-            return int(stream.read().split()[3].split("/")[0])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _idle_core() -> bool:
-    """Whether a core is free for a second process now.
-
-    Where the kernel says how many tasks are runnable this instant, a core is idle when they
-    (this process among them) are fewer than the cores and the 1-minute load average leaves
-    room beside this process: a run of commands keeps the average near 1 from the commands
-    themselves, which does not mean the second core is busy. Elsewhere, only the load average,
-    strictly: below the cores less one. (Benchmark, 300,000-edge record dump on a machine
-    shared with other work: 5.0 s with the read beside the snapshot, 6.4–6.7 s in line.)
-    """
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return False
-    running = _running_tasks()
-    if running is None:
-        return load < cores - 1
-    return cores > 1 and running < cores and load < cores
-
-
 class PendingDump:
     """A root dump being read in a forked process while the caller does other work (loading
     the snapshot it will be merged into); :meth:`result` waits for it.
 
-    Only when a core is idle (load average below the core count less one): on a busy machine
-    the two processes share the same cores and the snapshot load slows by more than the dump
-    read costs (measured: 4 s alone, 11 s beside the read). Where fork is not available or no
-    core is free, the dump is read when :meth:`result` is called.
+    Only when a core is idle (:mod:`leakhunt.background`); otherwise the dump is read when
+    :meth:`result` is called.
     """
 
     def __init__(self, path: str, *, lenient: bool = False) -> None:
         self.path = path
         self.lenient = lenient
-        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
-        self._future: concurrent.futures.Future[RootDump] | None = None
-        if "fork" in multiprocessing.get_all_start_methods() and _idle_core():
-            self._executor = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("fork")
-            )
-            self._future = self._executor.submit(read_root_dump, path, lenient=lenient)
+        self._read = Background(read_root_dump, path, lenient=lenient)
 
     def result(self) -> RootDump:
         """The dump (or the error reading it raised)."""
-        if self._future is None:
-            return read_root_dump(self.path, lenient=self.lenient)
-        try:
-            return self._future.result()
-        except concurrent.futures.process.BrokenProcessPool:
-            return read_root_dump(self.path, lenient=self.lenient)
-        finally:
-            assert self._executor is not None
-            self._executor.shutdown(wait=True)
+        return self._read.result()
 
 
 def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:

@@ -67,14 +67,12 @@ def _owner_class(columns: V8Columns, contexts: ContextTable, context: int) -> st
     return columns.strings[int(columns.node_name[owner])] if owner >= 0 else "?"
 
 
-def _document_state(columns: V8Columns, global_node: int) -> tuple[str, str]:
-    """State and note from the ``HTMLDocument`` the window's global proxy points at."""
-    if global_node < 0:
+def _document_state(columns: V8Columns, global_node: int, document: int) -> tuple[str, str]:
+    """State and note from the ``HTMLDocument`` (string index ``document``, -1 when the
+    snapshot has none) the window's global proxy points at."""
+    if global_node < 0 or document < 0:
         return "unknown", ""
     first = columns.node_first_edge
-    document = _string_index(columns.strings, _DOCUMENT)
-    if document < 0:
-        return "unknown", ""
     for edge in range(int(first[global_node]), int(first[global_node + 1])):
         target = int(columns.edge_target[edge])
         if int(columns.node_name[target]) != document:
@@ -108,6 +106,8 @@ def describe_contexts(
             front_door[linked] = target
     weak = _edges_named(columns, _NATIVE_TO_JS)
     contextify = _string_index(columns.strings, _CONTEXTIFY)
+    # Looked up once: a linear search of the string table per context cost 8 ms each.
+    document = _string_index(columns.strings, _DOCUMENT)
     if weak.size:
         sources = _sources(columns, weak)
         targets = columns.edge_target[weak]
@@ -130,7 +130,7 @@ def describe_contexts(
         name = contexts.name[context]
         owner = _owner_class(columns, contexts, context)
         node_id = int(columns.node_id[int(contexts.node[context])])
-        state, note = _document_state(columns, int(contexts.global_node[context]))
+        state, note = _document_state(columns, int(contexts.global_node[context]), document)
         if name == "main":
             role = "main"
         elif " @" not in name:

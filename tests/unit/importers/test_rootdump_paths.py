@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import leakhunt.importers.rootdump as rootdump
+import leakhunt.background as background
 import leakhunt.importers.rootdump.reader as reader
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.importers.rootdump import PendingDump, read_root_dump
@@ -37,7 +37,7 @@ def test_column_reading_equals_record_reading(path: Path, monkeypatch: pytest.Mo
 def test_background_read_gives_the_dump_and_its_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(rootdump, "_idle_core", lambda: True)
+    monkeypatch.setattr(background, "idle_core", lambda: True)
     pending = PendingDump(str(ADDON_DUMP))
     assert _fields(pending.result()) == _fields(read_root_dump(str(ADDON_DUMP)))
     doc = load_json(ADDON_DUMP)
@@ -65,7 +65,7 @@ def test_background_read_gives_the_dump_and_its_errors(
 def test_idle_core_counts_runnable_tasks_and_the_load(
     monkeypatch: pytest.MonkeyPatch, cores: int, load: float, running: int | None, idle: bool
 ) -> None:
-    monkeypatch.setattr(rootdump.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(rootdump.os, "getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr(rootdump, "_running_tasks", lambda: running)
-    assert rootdump._idle_core() is idle
+    monkeypatch.setattr(background.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(background.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(background, "running_tasks", lambda: running)
+    assert background.idle_core() is idle

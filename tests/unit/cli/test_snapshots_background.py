@@ -1,0 +1,94 @@
+"""``diff`` and ``gate`` reduce the earlier snapshots in a forked process when a core is idle:
+the result must not depend on whether they did, and errors must come back intact."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import leakhunt.background as background
+from helpers.leak_fixtures import stage_path
+from leakhunt.cli import main
+from leakhunt.cli.snapshots import LoadChoice
+from leakhunt.errors import SnapshotFormatError
+from leakhunt.render.leak_json import diff_document
+
+LEAK = [str(stage_path("leak_cache", s)) for s in ("baseline", "target", "final")]
+
+
+def _choice(cache_dir: Path | None) -> LoadChoice:
+    return LoadChoice(None, None, True, cache_dir is None, str(cache_dir) if cache_dir else None)
+
+
+@pytest.mark.parametrize("idle", [True, False], ids=["forked", "in-line"])
+def test_diff_is_the_same_whether_or_not_the_earlier_files_fork(
+    monkeypatch: pytest.MonkeyPatch, idle: bool
+) -> None:
+    forks: list[bool] = []
+    original = background.Background.__init__
+
+    def spy(self: background.Background[object], *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        forks.append(self.forked)
+
+    monkeypatch.setattr(background.Background, "__init__", spy)
+    monkeypatch.setattr(background, "idle_core", lambda: idle)
+    document = diff_document(_choice(None).diff(LEAK))
+    monkeypatch.setattr(background, "idle_core", lambda: not idle)
+    other = diff_document(_choice(None).diff(LEAK))
+    assert forks == [idle, not idle]
+    assert document == other
+    assert [c["class"] for c in document["clusters"]] == ["CachedResponse"]
+
+
+def test_a_cached_base_is_read_in_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    choice = _choice(tmp_path)
+    first = diff_document(choice.diff(LEAK))
+    assert choice.cached_identity(LEAK[0], 0, with_classes=True)
+
+    def no_fork(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached identity needs no second process")
+
+    monkeypatch.setattr(background.Background, "__init__", no_fork)
+    assert diff_document(choice.diff(LEAK)) == first
+
+
+def test_an_unreadable_base_fails_with_its_own_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    truncated = tmp_path / "base.heapsnapshot"
+    with gzip.open(LEAK[0], "rb") as stream:
+        truncated.write_bytes(stream.read()[:5000])
+    with pytest.raises(SnapshotFormatError) as caught:
+        _choice(None).diff([str(truncated), LEAK[1], LEAK[2]])
+    assert caught.value.path == str(truncated)
+
+
+def test_gate_is_the_same_whether_or_not_the_earlier_files_fork(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no policy file: the defaults
+    outputs = []
+    for idle in (True, False):
+        monkeypatch.setattr(background, "idle_core", lambda idle=idle: idle)
+        code = main(["gate", "-q", "--no-cache", "--format", "json", *LEAK])
+        outputs.append((code, json.loads(capsys.readouterr().out)))
+    (forked_code, forked), (inline_code, inline) = outputs
+    assert forked_code == inline_code == 1
+    assert forked == inline
+    assert {o["check"] for o in forked["checks"] if o["status"] == "failed"} == {"diff-clusters"}
+
+
+def test_leakhunt_jobs_1_keeps_everything_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(background.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(background, "running_tasks", lambda: 1)
+    assert background.idle_core()
+    monkeypatch.setenv("LEAKHUNT_JOBS", "1")
+    assert not background.idle_core()
+    assert not background.Background(sum, [1, 2]).forked
