@@ -18,6 +18,11 @@ sent to temporary files, and reaped with :func:`os.wait4`: wall time is measured
 spawn → reap, peak RSS is the child's ``ru_maxrss`` (KiB on Linux; reported in MiB,
 written "MB"). ``ru_maxrss`` from ``wait4`` covers the child and any descendants it
 waited for, so a wrapper that runs the real work in a subprocess is still measured.
+It is the peak of the largest single process, though: for a command that runs two processes
+at once (leakhunt's forked background work), ``tree_pss_mb`` is the peak of the proportional
+set size (PSS) *summed over the child's process tree*, sampled every 50 ms from
+``/proc/PID/smaps_rollup`` (Linux; 0 elsewhere): pages a parent shares with its forked child
+count once in the sum, where summed RSS would count them twice.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -44,6 +50,7 @@ class Run:
     returncode: int
     stdout_tail: str  # last non-empty stdout line
     stderr_tail: str  # last lines of stderr, for failures
+    tree_pss_mb: float = 0.0  # peak of the PSS summed over the process tree (sampled)
 
 
 @dataclass(frozen=True)
@@ -69,16 +76,73 @@ class Measurement:
         return statistics.median(r.peak_rss_mb for r in self.runs)
 
     @property
+    def tree_pss_mb(self) -> float:
+        return statistics.median(r.tree_pss_mb for r in self.runs)
+
+    @property
     def command(self) -> str:
         return shlex.join(self.argv)
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d.update(ok=self.ok, wall_s=self.wall_s, peak_rss_mb=self.peak_rss_mb, command=self.command)
+        d.update(
+            ok=self.ok,
+            wall_s=self.wall_s,
+            peak_rss_mb=self.peak_rss_mb,
+            tree_pss_mb=self.tree_pss_mb,
+            command=self.command,
+        )
         return d
 
 
 _TAIL_LIMIT = 4096
+_SAMPLE_S = 0.05
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as stream:
+                found += [int(c) for c in stream.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as stream:
+            for line in stream:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class _TreeSampler(threading.Thread):
+    """Peak of the PSS summed over ``pid`` and its descendants, until :meth:`stop`."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kib = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(_SAMPLE_S):
+            pending, total = [self.pid], 0
+            while pending:
+                pid = pending.pop()
+                total += _pss_kib(pid)
+                pending += _children(pid)
+            self.peak_kib = max(self.peak_kib, total)
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return self.peak_kib / 1024
 
 
 def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = None) -> Run:
@@ -88,8 +152,11 @@ def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = 
         proc = subprocess.Popen(
             list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, env=env
         )
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
+        tree_mb = sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
@@ -102,6 +169,7 @@ def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = 
         # Anchors print one short JSON line; a long last line is a report, not worth keeping.
         stdout_tail=lines[-1] if lines and len(lines[-1]) <= _TAIL_LIMIT else "",
         stderr_tail="\n".join(err_text[-5:]),
+        tree_pss_mb=tree_mb,
     )
 
 

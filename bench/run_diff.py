@@ -60,9 +60,10 @@ def _row(m: Measurement, label: str, memlab: Measurement | None, diff: Measureme
 
     walls = [r.wall_s for r in m.runs]
     return (
-        f"| {label} | {m.wall_s:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {m.peak_rss_mb:,.0f} MB "
+        f"| {label} | {m.wall_s:.2f} s | {min(walls):.2f}–{max(walls):.2f} s "
+        f"| {m.peak_rss_mb:,.0f} MB | {m.tree_pss_mb:,.0f} MB "
         f"| {ratio(m.wall_s, memlab.wall_s if memlab else None)} "
-        f"| {ratio(m.peak_rss_mb, memlab.peak_rss_mb if memlab else None)} "
+        f"| {ratio(m.tree_pss_mb, memlab.tree_pss_mb if memlab else None)} "
         f"| {ratio(m.wall_s, diff.wall_s if diff else None)} | {len(m.runs)} |"
     )
 
@@ -153,8 +154,8 @@ def main() -> int:
     memlab = results["memlab"]
     labels = {
         "memlab": "**memlab 2.0.5 `find-leaks`** (CLI; parse ×3, paths, dominators, leak filter, clustering)",
-        "diff-nocache": "**leakhunt diff**, no cache (parse BASE and FINAL, TARGET's node columns only, ids, dominators of BASE and FINAL, clusters)",
-        "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL)",
+        "diff-nocache": "**leakhunt diff**, no cache (parse BASE and FINAL, TARGET's node columns only, ids, dominators of BASE and FINAL, clusters; BASE and TARGET in a second process on an idle core)",
+        "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL, run while BASE and TARGET are reduced)",
         "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it; BASE and TARGET read as cached ids and classes, FINAL's graph and analyses)",
         "gate-cached": "leakhunt gate from the index cache (also FINAL's cached context analysis)",
     }
@@ -167,10 +168,13 @@ def main() -> int:
         "machine: absolute times vary by tens of percent between runs; ratios are of medians over "
         "interleaved rounds: memlab, diff, gate, memlab, …). "
         f"Load average (1 min) {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end. "
-        "leakhunt byte-compiled beforehand (as an installed package is).",
+        "leakhunt byte-compiled beforehand (as an installed package is). Memory: the largest "
+        "single process's peak RSS (`ru_maxrss`) and the peak PSS summed over the process tree, "
+        "sampled every 50 ms (`diff` and `gate` reduce BASE and TARGET in a forked process when "
+        "a core is idle; PSS counts the pages the two share once); the ratio is of the tree sums.",
         "",
-        "| command | median wall | range | peak RSS | wall / memlab | RSS / memlab | wall / same-mode diff | runs |",
-        "|---|---|---|---|---|---|---|---|",
+        "| command | median wall | range | peak RSS, largest process | peak PSS, process tree | wall / memlab | memory / memlab (tree PSS) | wall / same-mode diff | runs |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for key, m in results.items():
         mode = "nocache" if key.endswith("nocache") else "cached"
