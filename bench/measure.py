@@ -19,10 +19,13 @@ spawn → reap, peak RSS is the child's ``ru_maxrss`` (KiB on Linux; reported in
 written "MB"). ``ru_maxrss`` from ``wait4`` covers the child and any descendants it
 waited for, so a wrapper that runs the real work in a subprocess is still measured.
 It is the peak of the largest single process, though: for a command that runs two processes
-at once (leakhunt's forked background work), ``tree_pss_mb`` is the peak of the proportional
-set size (PSS) *summed over the child's process tree*, sampled every 50 ms from
+at once (leakhunt's forked background work), ``sample_tree=True`` records ``tree_pss_mb``, the
+peak of the proportional set size (PSS) *summed over the child's process tree*, sampled from
 ``/proc/PID/smaps_rollup`` (Linux; 0 elsewhere): pages a parent shares with its forked child
-count once in the sum, where summed RSS would count them twice.
+count once in the sum, where summed RSS would count them twice. Reading ``smaps_rollup`` walks
+the page tables of every process, which costs CPU on a small machine and can change what the
+measured command decides (leakhunt forks only when a core is idle), so sampling starts one
+second in, reads every 200 ms, and is meant for separate memory runs, not timed ones.
 """
 
 from __future__ import annotations
@@ -96,7 +99,8 @@ class Measurement:
 
 
 _TAIL_LIMIT = 4096
-_SAMPLE_S = 0.05
+_SAMPLE_DELAY_S = 1.0
+_SAMPLE_S = 0.2
 
 
 def _children(pid: int) -> list[int]:
@@ -131,6 +135,8 @@ class _TreeSampler(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
+        if self._done.wait(_SAMPLE_DELAY_S):
+            return
         while not self._done.wait(_SAMPLE_S):
             pending, total = [self.pid], 0
             while pending:
@@ -145,18 +151,25 @@ class _TreeSampler(threading.Thread):
         return self.peak_kib / 1024
 
 
-def run_once(argv: Sequence[str], *, cwd: str | None = None, env: dict | None = None) -> Run:
+def run_once(
+    argv: Sequence[str],
+    *,
+    cwd: str | None = None,
+    env: dict | None = None,
+    sample_tree: bool = False,
+) -> Run:
     """Run ``argv`` once; wall time from spawn to reap, peak RSS from ``wait4``."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             list(argv), stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, env=env
         )
-        sampler = _TreeSampler(proc.pid)
-        sampler.start()
+        sampler = _TreeSampler(proc.pid) if sample_tree else None
+        if sampler is not None:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        tree_mb = sampler.stop()
+        tree_mb = sampler.stop() if sampler is not None else 0.0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
@@ -191,6 +204,7 @@ def measure(
     env: dict | None = None,
     stop_on_error: bool = True,
     log=None,
+    sample_tree: bool = False,
 ) -> Measurement:
     """Run ``argv`` ``warmup`` times unrecorded, then ``repeat`` times recorded.
 
@@ -203,7 +217,7 @@ def measure(
         run_once(argv, cwd=cwd, env=env)
     runs = []
     for i in range(repeat):
-        r = run_once(argv, cwd=cwd, env=env)
+        r = run_once(argv, cwd=cwd, env=env, sample_tree=sample_tree)
         runs.append(r)
         if log:
             log(

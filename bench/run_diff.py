@@ -54,16 +54,23 @@ def _files(prefix: str) -> list[str]:
     return files
 
 
-def _row(m: Measurement, label: str, memlab: Measurement | None, diff: Measurement | None) -> str:
+def _row(
+    m: Measurement,
+    label: str,
+    memlab: Measurement | None,
+    diff: Measurement | None,
+    tree_pss: float,
+    memlab_pss: float,
+) -> str:
     def ratio(value: float, ref: float | None) -> str:
         return f"{value / ref:.2f}×" if ref else "-"
 
     walls = [r.wall_s for r in m.runs]
     return (
         f"| {label} | {m.wall_s:.2f} s | {min(walls):.2f}–{max(walls):.2f} s "
-        f"| {m.peak_rss_mb:,.0f} MB | {m.tree_pss_mb:,.0f} MB "
+        f"| {m.peak_rss_mb:,.0f} MB | {tree_pss:,.0f} MB "
         f"| {ratio(m.wall_s, memlab.wall_s if memlab else None)} "
-        f"| {ratio(m.tree_pss_mb, memlab.tree_pss_mb if memlab else None)} "
+        f"| {ratio(tree_pss, memlab_pss)} "
         f"| {ratio(m.wall_s, diff.wall_s if diff else None)} | {len(m.runs)} |"
     )
 
@@ -143,19 +150,40 @@ def main() -> int:
             stop_on_error=False,
             log=log,
         )
+    # Memory: one more run of each command with the process tree's PSS sampled (not timed:
+    # sampling costs CPU on this small machine).
+    memory: dict[str, float] = {}
+    for key, measured in results.items():
+        sampled = measure(
+            f"{key} (memory)",
+            list(measured.argv),
+            repeat=1,
+            cwd=None if key == "memlab" else str(ROOT),
+            stop_on_error=False,
+            log=log,
+            sample_tree=True,
+        )
+        memory[key] = sampled.tree_pss_mb
     load_after = os.getloadavg()
     ok = {
         k: all(r.returncode in ((0, 1) if k.startswith("gate") else (0,)) for r in m.runs)
         for k, m in results.items()
     }
     (BENCH / "results_diff.json").write_text(
-        json.dumps({k: m.to_dict() | {"ok": ok[k]} for k, m in results.items()}, indent=2) + "\n"
+        json.dumps(
+            {
+                k: m.to_dict() | {"ok": ok[k], "tree_pss_mb": memory[k]}
+                for k, m in results.items()
+            },
+            indent=2,
+        )
+        + "\n"
     )
     memlab = results["memlab"]
     labels = {
         "memlab": "**memlab 2.0.5 `find-leaks`** (CLI; parse ×3, paths, dominators, leak filter, clustering)",
-        "diff-nocache": "**leakhunt diff**, no cache (parse BASE and FINAL, TARGET's node columns only, ids, dominators of BASE and FINAL, clusters; BASE and TARGET in a second process on an idle core)",
-        "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL, run while BASE and TARGET are reduced)",
+        "diff-nocache": "**leakhunt diff**, no cache (parse BASE and FINAL, TARGET's node columns only, ids, dominators of BASE and FINAL, clusters; BASE in a second process on an idle core)",
+        "gate-nocache": "**leakhunt gate**, no cache (diff + zombie, pinned-cycle, closure-context and detached-DOM checks on FINAL, run while BASE is reduced)",
         "diff-cached": "leakhunt diff from the index cache (one unrecorded run fills it; BASE and TARGET read as cached ids and classes, FINAL's graph and analyses)",
         "gate-cached": "leakhunt gate from the index cache (also FINAL's cached context analysis)",
     }
@@ -169,9 +197,10 @@ def main() -> int:
         "interleaved rounds: memlab, diff, gate, memlab, …). "
         f"Load average (1 min) {load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end. "
         "leakhunt byte-compiled beforehand (as an installed package is). Memory: the largest "
-        "single process's peak RSS (`ru_maxrss`) and the peak PSS summed over the process tree, "
-        "sampled every 50 ms (`diff` and `gate` reduce BASE and TARGET in a forked process when "
-        "a core is idle; PSS counts the pages the two share once); the ratio is of the tree sums.",
+        "single process's peak RSS (`ru_maxrss`, median of the timed runs) and the peak PSS "
+        "summed over the process tree from one more untimed run per command, sampled every "
+        "200 ms from one second in (`diff` and `gate` reduce BASE in a forked process when a "
+        "core is idle; PSS counts the pages the two share once); the ratio is of the tree sums.",
         "",
         "| command | median wall | range | peak RSS, largest process | peak PSS, process tree | wall / memlab | memory / memlab (tree PSS) | wall / same-mode diff | runs |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -179,7 +208,16 @@ def main() -> int:
     for key, m in results.items():
         mode = "nocache" if key.endswith("nocache") else "cached"
         diff = results.get(f"diff-{mode}") if key.startswith("gate") else None
-        lines.append(_row(m, labels[key] + ("" if ok[key] else " (FAILED)"), memlab, diff))
+        lines.append(
+            _row(
+                m,
+                labels[key] + ("" if ok[key] else " (FAILED)"),
+                memlab,
+                diff,
+                memory[key],
+                memory["memlab"],
+            )
+        )
     lines += ["", "Commands:", ""] + [f"- `{k}`: `{m.command}`" for k, m in results.items()] + [END]
     block = "\n".join(lines)
     results_md = BENCH / "RESULTS.md"

@@ -1,7 +1,5 @@
 """``python -m leakhunt``."""
 
-import sys
+from leakhunt.cli import entry
 
-from leakhunt.cli import main
-
-sys.exit(main())
+entry()

@@ -13,9 +13,12 @@ Exit codes:
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
@@ -37,7 +40,7 @@ from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
 from leakhunt.render.safe_text import visible
 
-__all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "entry", "main"]
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
@@ -135,3 +138,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def entry() -> NoReturn:
+    """The ``leakhunt`` command: :func:`main`, then an exit without interpreter teardown.
+
+    Tearing the interpreter down frees a loaded graph object by object (0.3–0.5 s after a
+    200 MB snapshot). Everything a command writes is complete when :func:`main` returns
+    (outputs renamed into place, cache sections stored, background workers joined), so the
+    process flushes its streams and ends there.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe or stream: nothing more can be delivered.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

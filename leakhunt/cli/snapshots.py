@@ -139,9 +139,10 @@ class LoadChoice:
     ) -> tuple[list[SnapshotIdentity], T]:
         """The identity of every file but the last, and ``meanwhile()`` (the work on the last).
 
-        BASE's class table takes a full load and a dominator tree. When a core is idle and the
-        cache does not hold BASE's identity, the earlier files are reduced in a forked process
-        while this one runs ``meanwhile``; otherwise they are read first, in line. Either way
+        BASE's class table takes a full load and a dominator tree, about as long as the last
+        file's own analysis. When a core is idle and the cache does not hold BASE's identity,
+        BASE is reduced in a forked process while this one reads TARGET's node columns and
+        then runs ``meanwhile``; otherwise the files are read one after another. Either way
         each process holds one graph at a time.
         """
         if self.dumps is not None and len(self.dumps) != len(files):
@@ -151,12 +152,16 @@ class LoadChoice:
             return earlier, meanwhile()
         # The worker draws no progress bars: two on one terminal would garble each other.
         quiet = dataclasses.replace(self, quiet=True)
-        pending = Background(quiet.earlier_identities, files)
-        if not pending.forked:
-            earlier = pending.result()
+        base = Background(quiet.identity, files[0], 0, with_classes=True)
+        if not base.forked:
+            earlier = self.earlier_identities(files)
             return earlier, meanwhile()
+        rest = [
+            self.identity(path, position, with_classes=False)
+            for position, path in enumerate(files[1:-1], 1)
+        ]
         last = meanwhile()
-        return pending.result(), last
+        return [base.result(), *rest], last
 
     def diff(self, files: Sequence[str]) -> DiffReport:
         """``diff_snapshots`` over BASE TARGET [FINAL] (BASE and TARGET reduced to ids and
