@@ -24,8 +24,9 @@ peak of the proportional set size (PSS) *summed over the child's process tree*, 
 ``/proc/PID/smaps_rollup`` (Linux; 0 elsewhere): pages a parent shares with its forked child
 count once in the sum, where summed RSS would count them twice. Reading ``smaps_rollup`` walks
 the page tables of every process, which costs CPU on a small machine and can change what the
-measured command decides (leakhunt forks only when a core is idle), so sampling starts one
-second in, reads every 200 ms, and is meant for separate memory runs, not timed ones.
+measured command decides (leakhunt forks only when a core is idle, decided in its first half
+second), so sampling starts 0.6 s in, reads every 100 ms, and is meant for separate memory
+runs, not timed ones. A run too short to be sampled reports its ``ru_maxrss``.
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ class Measurement:
 
 
 _TAIL_LIMIT = 4096
-_SAMPLE_DELAY_S = 1.0
-_SAMPLE_S = 0.2
+_SAMPLE_DELAY_S = 0.6
+_SAMPLE_S = 0.1
 
 
 def _children(pid: int) -> list[int]:
@@ -182,7 +183,7 @@ def run_once(
         # Anchors print one short JSON line; a long last line is a report, not worth keeping.
         stdout_tail=lines[-1] if lines and len(lines[-1]) <= _TAIL_LIMIT else "",
         stderr_tail="\n".join(err_text[-5:]),
-        tree_pss_mb=tree_mb,
+        tree_pss_mb=tree_mb or (usage.ru_maxrss / 1024 if sample_tree else 0.0),
     )
 
 

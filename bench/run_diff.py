@@ -199,7 +199,7 @@ def main() -> int:
         "leakhunt byte-compiled beforehand (as an installed package is). Memory: the largest "
         "single process's peak RSS (`ru_maxrss`, median of the timed runs) and the peak PSS "
         "summed over the process tree from one more untimed run per command, sampled every "
-        "200 ms from one second in (`diff` and `gate` reduce BASE in a forked process when a "
+        "100 ms from 0.6 s in (`diff` and `gate` reduce BASE in a forked process when a "
         "core is idle; PSS counts the pages the two share once); the ratio is of the tree sums.",
         "",
         "| command | median wall | range | peak RSS, largest process | peak PSS, process tree | wall / memlab | memory / memlab (tree PSS) | wall / same-mode diff | runs |",

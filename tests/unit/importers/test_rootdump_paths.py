@@ -52,20 +52,25 @@ def test_background_read_gives_the_dump_and_its_errors(
 @pytest.mark.parametrize(
     ("cores", "load", "running", "idle"),
     [
-        (2, 0.2, 1, True),  # nothing else runs
-        (2, 1.1, 1, True),  # a run of commands keeps the average near 1 by itself
-        (2, 1.1, 2, False),  # something else runs now
-        (2, 2.5, 1, False),  # busy on average
-        (1, 0.0, 1, False),  # one core: nowhere to go
+        (2, 0.2, [1, 1, 1], True),  # nothing else runs
+        (2, 2.5, [1, 1, 1], True),  # the average still counts commands that have ended
+        (2, 1.1, [1, 2, 1], False),  # something else runs now, if only in one look
+        (2, 0.1, [2, 2, 2], False),
+        (1, 0.0, [1, 1, 1], False),  # one core: nowhere to go
         (4, 2.5, None, True),  # no instant count: the average alone, below cores - 1
         (2, 0.9, None, True),
         (2, 1.1, None, False),
     ],
 )
-def test_idle_core_counts_runnable_tasks_and_the_load(
-    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, running: int | None, idle: bool
+def test_idle_core_counts_runnable_tasks(
+    monkeypatch: pytest.MonkeyPatch,
+    cores: int,
+    load: float,
+    running: list[int] | None,
+    idle: bool,
 ) -> None:
+    looks = iter(running or [])
     monkeypatch.setattr(background.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(background.os, "getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr(background, "running_tasks", lambda: running)
+    monkeypatch.setattr(background, "running_tasks", lambda: next(looks) if running else None)
     assert background.idle_core() is idle
