@@ -29,6 +29,7 @@ from leakhunt.importers.v8.layout import (
     check_edge_names,
     class_names,
     node_and_edge_kinds,
+    string_table,
 )
 
 __all__ = ["V8HeapSnapshotImporter", "load_v8_heapsnapshot", "load_v8_node_classes"]
@@ -396,16 +397,7 @@ def load_v8_node_classes(
     columns, _ = _read_columns(path, options, progress)
     node_kind, edge_kind = node_and_edge_kinds(columns)
     check_edge_names(columns, edge_kind)
-    strings = list(columns.strings)
-    extra: dict[str, int] = {}
-
-    def intern(text: str) -> int:
-        index = extra.get(text)
-        if index is None:
-            index = extra[text] = len(strings)
-            strings.append(text)
-        return index
-
+    strings, intern = string_table(columns)
     node_class = class_names(columns, intern)
     return NodeClasses(
         strings=tuple(strings),

@@ -111,10 +111,9 @@ def _lookup(
     return np.array([mapping.get(name, default) for name in names], dtype=np.uint8)
 
 
-def assemble_graph(
-    columns: V8Columns, source: SourceInfo, code: CodeSections | None = None
-) -> RetentionGraph:
-    """Interpret V8 columns (and the code sections, when read) as a :class:`RetentionGraph`."""
+def string_table(columns: V8Columns) -> tuple[list[str], Callable[[str], int]]:
+    """The snapshot's strings as a growing list, and a function that adds a name leakhunt
+    needs (a class group such as ``(closure)``) once and returns its index."""
     strings = list(columns.strings)
     extra: dict[str, int] = {}
 
@@ -125,6 +124,14 @@ def assemble_graph(
             strings.append(text)
         return index
 
+    return strings, intern
+
+
+def assemble_graph(
+    columns: V8Columns, source: SourceInfo, code: CodeSections | None = None
+) -> RetentionGraph:
+    """Interpret V8 columns (and the code sections, when read) as a :class:`RetentionGraph`."""
+    strings, intern = string_table(columns)
     node_kind, edge_kind = node_and_edge_kinds(columns)
     problems = [*columns.problems] + [
         f"unknown edge type {name!r} read as internal"
