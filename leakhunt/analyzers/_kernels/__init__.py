@@ -1,7 +1,7 @@
 """Array-in, array-out hot loops: the only place where compiled code appears.
 
 Every kernel is a plain-Python function (``*_reference``) compiled by numba on first use
-(:mod:`._lazy`, cached on disk); tests run both versions on the same inputs and require
+(:mod:`leakhunt.lazy_kernel`, cached on disk); tests run both versions on the same inputs and require
 identical output (``tests/unit/analyzers/test_paths.py``, ``test_devtools_kernels.py``,
 ``test_top.py``). Loops are iterative: heap graphs can be millions of nodes deep.
 

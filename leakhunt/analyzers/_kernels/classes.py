@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from leakhunt.analyzers._kernels._lazy import lazy_kernel
+from leakhunt.lazy_kernel import lazy_kernel
 
 __all__ = ["first_of_class_on_path", "first_of_class_on_path_reference"]
 

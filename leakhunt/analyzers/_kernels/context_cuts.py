@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from leakhunt.analyzers._kernels._lazy import lazy_kernel
 from leakhunt.analyzers._kernels._types import I32, I64, Bools
+from leakhunt.lazy_kernel import lazy_kernel
 
 
 def context_cut_sets_reference(

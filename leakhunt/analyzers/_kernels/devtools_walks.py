@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from leakhunt.analyzers._kernels._lazy import lazy_kernel
 from leakhunt.analyzers._kernels._types import EPHEMERON_KIND, I32, I64, U8, Bools
+from leakhunt.lazy_kernel import lazy_kernel
 
 NO_DISTANCE = -5  # DevTools' noDistance
 SYSTEM_DISTANCE_BASE = 100_000_000  # DevTools' baseSystemDistance

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from leakhunt.analyzers._kernels._lazy import lazy_kernel
 from leakhunt.analyzers._kernels._types import I32, I64, SHORTCUT_KIND, U8, Bools
+from leakhunt.lazy_kernel import lazy_kernel
 
 
 def essential_edges_reference(

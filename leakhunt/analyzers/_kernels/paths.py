@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from leakhunt.analyzers._kernels._lazy import lazy_kernel
 from leakhunt.analyzers._kernels._types import EPHEMERON_KIND, I32, I64, U8, Bools
+from leakhunt.lazy_kernel import lazy_kernel
 
 __all__ = ["EPHEMERON_KIND", "root_bfs", "root_bfs_reference"]
 

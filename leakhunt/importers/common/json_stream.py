@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
+from leakhunt.importers.common.decimal_lists import plain_integers
 from leakhunt.importers.common.input_file import open_maybe_gzip
 from leakhunt.progress import Progress
 
@@ -273,6 +274,11 @@ class JsonObjectStream:
             if final and offset == 0:
                 return 0
             raise self._bad_number(name, text, offset)
+        plain = plain_integers(text)
+        if plain is not None:
+            # Digits only, at most 18 per value: well-formed and in range by construction.
+            sink.accept(plain, offset)
+            return int(plain.size)
         try:
             values = np.fromstring(text, dtype=np.int64, sep=",")
         except ValueError:
