@@ -45,6 +45,8 @@ class LeakTrace:
     """From the rooted node to the object."""
     suspect_from: int
     """Index of the first step whose incoming reference is a suspect reference (fingerprinted)."""
+    ids_are_addresses: bool = False
+    """Whether the steps' node ids are memory addresses (shown in hex)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,12 @@ def make_trace(
             )
         )
     start = suspect_start(graph, path) if suspect_from is None else suspect_from
-    return LeakTrace(root_kind=path.root_kind.label, steps=tuple(steps), suspect_from=start)
+    return LeakTrace(
+        root_kind=path.root_kind.label,
+        steps=tuple(steps),
+        suspect_from=start,
+        ids_are_addresses=graph.source.ids_are_addresses,
+    )
 
 
 def trace_fingerprint(rule: str, trace: LeakTrace) -> str:

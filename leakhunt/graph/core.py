@@ -47,6 +47,16 @@ class SourceInfo:
     details: tuple[tuple[str, str], ...] = ()
     """Importer-specific facts worth showing (dump number, producer, variant)."""
 
+    @property
+    def ids_are_addresses(self) -> bool:
+        """Whether node ids are memory addresses (SpiderMonkey cells, cycle-collector objects),
+        shown in hex, rather than object ids (V8, root dumps), shown as ``@N``.
+
+        >>> SourceInfo("a.heap", "spidermonkey-gc-log", "SpiderMonkey").ids_are_addresses
+        True
+        """
+        return self.engine != "V8" and self.format != "leakhunt-rootdump"
+
 
 @dataclass(frozen=True, slots=True)
 class RootTable:

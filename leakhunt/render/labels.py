@@ -41,7 +41,7 @@ def node_label(graph: RetentionGraph, node: int) -> str:
     ident = f"@{node_id}"
     if node_id < 0 and graph.node_kind[node] == NodeKind.NATIVE:
         ident = "(native)"  # root-dump natives: their dump id is their name
-    elif graph.source.engine != "V8" and graph.source.format != "leakhunt-rootdump":
+    elif graph.source.ids_are_addresses:
         ident = f"0x{node_id:x}"
     if not name or name == class_name:
         return f"{shorten(class_name)} {ident}"

@@ -9,7 +9,7 @@ from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import shorten
 from leakhunt.render.safe_text import visible
 from leakhunt.render.summary_console import format_bytes
-from leakhunt.render.traces import trace_lines
+from leakhunt.render.traces import node_ident, trace_lines
 
 __all__ = ["DiffTextRenderer", "SuspectsTextRenderer", "cluster_lines", "suspect_lines"]
 
@@ -25,7 +25,8 @@ def cluster_lines(cluster: LeakCluster, index: int) -> list[str]:
         f"{format_bytes(cluster.retained_size)} retained  (fingerprint {cluster.fingerprint[:12]})",
     ]
     lines += [f"    {line}" for line in trace_lines(cluster.trace)]
-    shown = ", ".join(f"@{i}" for i in cluster.node_ids[:8])
+    address = cluster.trace.ids_are_addresses
+    shown = ", ".join(node_ident(i, address=address) for i in cluster.node_ids[:8])
     more = f" … {len(cluster.node_ids) - 8} more" if len(cluster.node_ids) > 8 else ""
     lines.append(f"    objects: {shown}{more}")
     return lines

@@ -27,14 +27,25 @@ from leakhunt.analyzers.leak_results import LeakTrace, TraceStep
 from leakhunt.render.labels import shorten
 from leakhunt.render.summary_console import format_bytes
 
-__all__ = ["edge_text", "step_label", "step_message", "trace_lines"]
+__all__ = ["edge_text", "node_ident", "step_label", "step_message", "trace_lines"]
 
 
-def step_label(step: TraceStep) -> str:
+def node_ident(node_id: int, *, address: bool) -> str:
+    """``@123`` for an object id, ``0x7f3a…`` for an address (negative ids, which name a root
+    dump's natives, stay ``@-N``).
+
+    >>> node_ident(4467953, address=False), node_ident(140234567, address=True)
+    ('@4467953', '0x85bcf47')
+    """
+    return f"0x{node_id:x}" if address and node_id >= 0 else f"@{node_id}"
+
+
+def step_label(step: TraceStep, *, address: bool = False) -> str:
     """``Class @id``, with the name when it says more than the class."""
+    ident = node_ident(step.node_id, address=address)
     if step.name and step.name != step.class_name and not step.class_name.endswith(step.name):
-        return f'{shorten(step.class_name, 40)} "{shorten(step.name, 50)}" @{step.node_id}'
-    return f"{shorten(step.class_name, 60)} @{step.node_id}"
+        return f'{shorten(step.class_name, 40)} "{shorten(step.name, 50)}" {ident}'
+    return f"{shorten(step.class_name, 60)} {ident}"
 
 
 def edge_text(step: TraceStep) -> str:
@@ -53,19 +64,26 @@ def edge_text(step: TraceStep) -> str:
 
 def trace_lines(trace: LeakTrace) -> list[str]:
     """One line per step; ``~`` marks the suspect references (LeakCanary's underline)."""
+    address = trace.ids_are_addresses
     first = trace.steps[0]
-    lines = [f"({trace.root_kind} root) {step_label(first)}  [{format_bytes(first.retained_size)}]"]
+    lines = [
+        f"({trace.root_kind} root) {step_label(first, address=address)}"
+        f"  [{format_bytes(first.retained_size)}]"
+    ]
     for index, step in enumerate(trace.steps[1:], start=1):
         mark = "~" if index >= trace.suspect_from else " "
         lines.append(
-            f"{mark} --{edge_text(step)}--> {step_label(step)}  [{format_bytes(step.retained_size)}]"
+            f"{mark} --{edge_text(step)}--> {step_label(step, address=address)}"
+            f"  [{format_bytes(step.retained_size)}]"
         )
     return lines
 
 
 def step_message(trace: LeakTrace, index: int) -> str:
     """``Holder @1 --edge--> Target @2`` for step ``index`` (the root step names its root)."""
+    address = trace.ids_are_addresses
     step = trace.steps[index]
     if index == 0:
-        return f"{trace.root_kind} root: {step_label(step)}"
-    return f"{step_label(trace.steps[index - 1])} --{edge_text(step)}--> {step_label(step)}"
+        return f"{trace.root_kind} root: {step_label(step, address=address)}"
+    holder = step_label(trace.steps[index - 1], address=address)
+    return f"{holder} --{edge_text(step)}--> {step_label(step, address=address)}"

@@ -32,3 +32,13 @@ def test_two_dumps_of_one_log_compare_by_address() -> None:
 def test_dumps_must_match_the_files() -> None:
     result = run("diff", TWO_DUMPS, TWO_DUMPS, "--dumps", "0", "-q", cwd=REPO)
     assert result.returncode == 2 and "--dumps" in result.stderr
+
+
+def test_text_names_cells_by_their_hex_address() -> None:
+    result = run("diff", TWO_DUMPS, TWO_DUMPS, "--dumps", "0,1", "-q", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    late = next(t for t in _truth()["targets"] if t["id"] == "late-arrival")  # type: ignore[attr-defined]
+    address = f"0x{int(late['address'], 16):x}"
+    assert address in result.stdout  # as the dump writes it, not as a decimal "@…"
+    objects = [line for line in result.stdout.splitlines() if line.strip().startswith("objects:")]
+    assert objects and all("@" not in line for line in objects)

@@ -30,6 +30,7 @@ from leakhunt.render.diagram import Diagram
 from leakhunt.render.report.collect import make_figure
 from leakhunt.render.report.data import Finding
 from leakhunt.render.summary_console import format_bytes
+from leakhunt.render.traces import node_ident
 
 __all__ = [
     "cycle_findings",
@@ -44,10 +45,6 @@ __all__ = [
 Document = Mapping[str, Any]
 
 
-def _ident(node_id: int, hex_ids: bool) -> str:
-    return f"0x{node_id:x}" if hex_ids and node_id >= 0 else f"@{node_id}"
-
-
 def _size(value: int) -> str:
     return f"{value:,} B ({format_bytes(value)})"
 
@@ -59,7 +56,7 @@ def steps_as_hops(steps: Sequence[Mapping[str, Any]], *, hex_ids: bool) -> list[
         Hop(
             class_name=str(step["class"]),
             name=str(step["name"]),
-            ident=_ident(int(step["id"]), hex_ids),
+            ident=node_ident(int(step["id"]), address=hex_ids),
             retained_size=int(step["retained_size"]) if "retained_size" in step else None,
             edge_name=str(step["edge_name"]) if index else "",
             edge_kind=str(step["edge_kind"]) if index else "",
@@ -93,7 +90,7 @@ def zombie_findings(document: Document, *, hex_ids: bool) -> list[Finding]:
             Hop(
                 class_name=str(step["node"]["class"]),
                 name=str(step["node"]["name"]),
-                ident=_ident(int(step["node"]["id"]), hex_ids),
+                ident=node_ident(int(step["node"]["id"]), address=hex_ids),
                 edge_name=str(steps[index - 1]["edge"]["name"]) if index else "",
                 edge_kind=str(steps[index - 1]["edge"]["kind"]) if index else "",
                 context=None if crossing is None else (live if index < crossing else name),
@@ -123,7 +120,7 @@ def zombie_findings(document: Document, *, hex_ids: bool) -> list[Finding]:
             ("mechanism", str(zombie["mechanism"])),
             (
                 "held by",
-                f"{zombie['holder']['class']} {_ident(int(zombie['holder']['id']), hex_ids)}",
+                f"{zombie['holder']['class']} {node_ident(int(zombie['holder']['id']), address=hex_ids)}",
             ),
             ("holder's context", str(zombie.get("holder_context") or "none")),
         ]
@@ -149,7 +146,7 @@ def cycle_findings(document: Document, *, hex_ids: bool) -> list[Finding]:
             Hop(
                 class_name=str(hop["node"]["class"]),
                 name=str(hop["node"]["name"]),
-                ident=_ident(int(hop["node"]["id"]), hex_ids),
+                ident=node_ident(int(hop["node"]["id"]), address=hex_ids),
                 retained_size=None,
                 edge_name=str(members[index - 1]["edge"]["name"]),
                 edge_kind=str(members[index - 1]["edge"]["kind"]),

@@ -27,6 +27,7 @@ from leakhunt.render.report.findings import (
 )
 from leakhunt.render.report.html_parts import Column, cell, details, table, text
 from leakhunt.render.summary_console import format_bytes
+from leakhunt.render.traces import node_ident
 
 __all__ = [
     "SECTIONS",
@@ -75,13 +76,9 @@ def hex_ids(snapshot: SnapshotReport) -> bool:
     return bool(snapshot.documents["summary"]["source"]["engine"] != "V8")
 
 
-def _ident(node_id: int, hex_ids: bool) -> str:
-    return f"0x{node_id:x}" if hex_ids and node_id >= 0 else f"@{node_id}"
-
-
 def node_text(node: Mapping[str, Any], *, hex_ids: bool) -> str:
     """``Class "name" @id`` from a node object of any document (escaped HTML)."""
-    ident = _ident(int(node["id"]), hex_ids)
+    ident = node_ident(int(node["id"]), address=hex_ids)
     name = str(node["name"])
     if not name or name == node["class"]:
         return f"{text(str(node['class']), 60)} <span class=id>{ident}</span>"
