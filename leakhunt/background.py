@@ -16,12 +16,13 @@ Examples
 
 from __future__ import annotations
 
-import concurrent.futures
-import concurrent.futures.process
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Generic, ParamSpec, TypeVar
 
 __all__ = ["JOBS_VARIABLE", "Background", "idle_core"]
@@ -81,37 +82,84 @@ def idle_core() -> bool:
         return False
 
 
+def _run_and_send(work: Callable[[], object], sender: Connection, receiver: Connection) -> None:
+    """In the worker: run ``work`` and send ``(True, result)`` or ``(False, exception)``."""
+    receiver.close()  # so that the pipe breaks, not blocks, once the caller is gone
+    try:
+        outcome: tuple[bool, object] = (True, work())
+    except BaseException as exc:  # every failure goes back to the caller, which re-raises it
+        outcome = (False, exc)
+    try:
+        sender.send(outcome)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        # The caller is gone (broken pipe), or the outcome does not pickle: the caller sees
+        # the pipe close without an answer and does the work itself.
+        pass
+    finally:
+        sender.close()
+
+
 class Background(Generic[T]):
     """``work(*args, **kwargs)``, started in a forked process when a core is idle.
 
     :meth:`result` waits for it; where fork is not available, no core is free or the worker
-    died, the work runs in line when :meth:`result` is called. ``work`` and its arguments and
-    result must pickle (the worker's result is sent back).
+    died without an answer, the work runs in line when :meth:`result` is called. ``work``'s
+    result and exceptions must pickle (they are sent back). :meth:`close` ends a worker whose
+    result is no longer wanted (the caller failed first); use the object as a context manager
+    so that no worker outlives its caller.
     """
 
     def __init__(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
         self._call: Callable[[], T] = lambda: work(*args, **kwargs)
-        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
-        self._future: concurrent.futures.Future[T] | None = None
+        self._process: BaseProcess | None = None
+        self._receiver: Connection | None = None
+        self._forked = False
         if "fork" in multiprocessing.get_all_start_methods() and idle_core():
-            self._executor = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("fork")
+            context = multiprocessing.get_context("fork")
+            receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_run_and_send, args=(self._call, sender, receiver), daemon=True
             )
-            self._future = self._executor.submit(work, *args, **kwargs)
+            self._process.start()
+            sender.close()
+            self._receiver = receiver
+            self._forked = True
 
     @property
     def forked(self) -> bool:
-        """Whether the work runs in another process."""
-        return self._future is not None
+        """Whether the work runs (or ran) in another process."""
+        return self._forked
 
     def result(self) -> T:
         """The work's result (or the exception it raised)."""
-        if self._future is None:
+        if self._process is None or self._receiver is None:
             return self._call()
         try:
-            return self._future.result()
-        except concurrent.futures.process.BrokenProcessPool:
-            return self._call()
+            ok, value = self._receiver.recv()
+            self._process.join(timeout=5.0)  # it only has to exit
+        except (EOFError, OSError):
+            ok, value = None, None  # the worker died without an answer (killed, out of memory)
         finally:
-            assert self._executor is not None
-            self._executor.shutdown(wait=True)
+            self.close()
+        if ok is None:
+            return self._call()
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def close(self) -> None:
+        """End the worker (if it is still running) and release the pipe."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process = None
+        if self._receiver is not None:
+            self._receiver.close()
+            self._receiver = None
+
+    def __enter__(self) -> Background[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

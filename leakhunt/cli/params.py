@@ -284,14 +284,19 @@ def load_input(choice: InputChoice) -> CachedInput:
     pending = (
         PendingDump(choice.overlay, lenient=choice.lenient) if choice.overlay is not None else None
     )
-    with progress_callback(not choice.quiet) as progress:
-        loaded = open_input(
-            choice.file,
-            format=input_format,
-            options=import_options(choice),
-            progress=progress,
-            cache=cache,
-        )
+    try:
+        with progress_callback(not choice.quiet) as progress:
+            loaded = open_input(
+                choice.file,
+                format=input_format,
+                options=import_options(choice),
+                progress=progress,
+                cache=cache,
+            )
+    except BaseException:
+        if pending is not None:
+            pending.close()  # no reader may outlive a failed load
+        raise
     if pending is not None:
         loaded = overlay_input(loaded, pending.path, lenient=choice.lenient, dump=pending.result())
     for problem in loaded.graph.problems:

@@ -156,12 +156,13 @@ class LoadChoice:
         if not base.forked:
             earlier = self.earlier_identities(files)
             return earlier, meanwhile()
-        rest = [
-            self.identity(path, position, with_classes=False)
-            for position, path in enumerate(files[1:-1], 1)
-        ]
-        last = meanwhile()
-        return [base.result(), *rest], last
+        with base:  # a worker still running when this process fails is ended, not orphaned
+            rest = [
+                self.identity(path, position, with_classes=False)
+                for position, path in enumerate(files[1:-1], 1)
+            ]
+            last = meanwhile()
+            return [base.result(), *rest], last
 
     def diff(self, files: Sequence[str]) -> DiffReport:
         """``diff_snapshots`` over BASE TARGET [FINAL] (BASE and TARGET reduced to ids and

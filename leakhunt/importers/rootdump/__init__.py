@@ -43,6 +43,10 @@ class PendingDump:
         """The dump (or the error reading it raised)."""
         return self._read.result()
 
+    def close(self) -> None:
+        """Stop reading (the caller failed before it needed the dump)."""
+        self._read.close()
+
 
 def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:
     """Read the overlay dump at ``dump_path`` and merge it into ``graph``."""

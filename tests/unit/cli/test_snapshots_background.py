@@ -4,6 +4,8 @@ the result must not depend on whether they did, and errors must come back intact
 from __future__ import annotations
 
 import gzip
+import os
+import sys
 import json
 from pathlib import Path
 
@@ -92,3 +94,35 @@ def test_leakhunt_jobs_1_keeps_everything_in_one_process(monkeypatch: pytest.Mon
     monkeypatch.setenv("LEAKHUNT_JOBS", "1")
     assert not background.idle_core()
     assert not background.Background(sum, [1, 2]).forked
+
+
+def test_a_failing_last_file_ends_the_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    started: list[background.Background[object]] = []
+    original = background.Background.__init__
+
+    def spy(self: background.Background[object], *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        started.append(self)
+
+    monkeypatch.setattr(background.Background, "__init__", spy)
+    broken = tmp_path / "final.heapsnapshot"
+    broken.write_bytes(b'{"snapshot": {"meta": ')
+    with pytest.raises(SnapshotFormatError):
+        _choice(None).diff([LEAK[0], LEAK[1], str(broken)])
+    (worker,) = started
+    assert worker.forked and worker._process is None  # ended and joined, not orphaned
+
+
+def test_a_worker_that_dies_without_an_answer_is_replaced_in_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    job = background.Background(os._exit, 9)  # the worker ends before sending anything
+    assert job.forked
+    with pytest.raises(SystemExit):
+        # In line, the same call: here it would end this process, so it is patched to raise.
+        monkeypatch.setattr(job, "_call", lambda: sys.exit(9))
+        job.result()
