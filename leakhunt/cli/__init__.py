@@ -8,12 +8,14 @@ Exit codes:
 2   usage error: unknown option, bad selector, invalid option value
 3   input, configuration or analysis error: unreadable or malformed dump, no match
 130 interrupted
+141 the reader of standard output went away (``| head``)
 ==  ==========================================================================
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -40,13 +42,25 @@ from leakhunt.cli.top import top
 from leakhunt.errors import ConfigError, LeakhuntError, SelectorError
 from leakhunt.render.safe_text import visible
 
-__all__ = ["EXIT_GATE_FAILED", "EXIT_INPUT_ERROR", "EXIT_OK", "EXIT_USAGE", "cli", "entry", "main"]
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_GATE_FAILED",
+    "EXIT_INPUT_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "cli",
+    "entry",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INPUT_ERROR = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""The reader of standard output went away (``| head``): 128 + SIGPIPE, as a shell reports a
+process that signal ended; never 0 or 1, which would read as a gate's verdict."""
 
 COMMANDS: tuple[click.Command, ...] = (
     summary,
@@ -92,7 +106,8 @@ def cli() -> None:
       leakhunt gate base.heapsnapshot target.heapsnapshot final.heapsnapshot --format sarif
       leakhunt report app.heapsnapshot -o report.html
 
-    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted.
+    Exit codes: 0 ok, 1 gate failed, 2 usage error, 3 input or analysis error, 130 interrupted,
+    141 output pipe closed.
     """
 
 
@@ -135,8 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
-        sys.stderr.close()
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
+    except SystemExit as exc:
+        # click ends with sys.exit(1) when a write hits a closed pipe, whatever the mode.
+        cause = exc.__context__
+        if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        raise
     return int(result) if isinstance(result, int) else EXIT_OK
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,6 +92,7 @@ def test_exit_code_tables_agree_with_the_code() -> None:
         cli_module.EXIT_USAGE,
         cli_module.EXIT_INPUT_ERROR,
         cli_module.EXIT_INTERRUPTED,
+        cli_module.EXIT_BROKEN_PIPE,
     }
     assert set(docs) == set(readme) == code
     assert docs == readme
@@ -175,3 +179,21 @@ def test_max_paths_gives_routes_through_different_objects() -> None:
     for routes in by_target.values():
         before_last_hop = [tuple(route[:-1]) for route in routes]
         assert len(set(before_last_hop)) == len(before_last_hop)
+
+
+def test_a_closed_output_pipe_is_not_a_verdict() -> None:
+    """``leakhunt gate … | head`` must not exit 1 (leaks) or 0 (passed) for a closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "leakhunt", "summary", str(v8_fixture("leak_chain")), "-q"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert writer.returncode == cli_module.EXIT_BROKEN_PIPE, writer.stderr
+    assert b"Traceback" not in writer.stderr

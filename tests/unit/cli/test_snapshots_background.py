@@ -4,19 +4,20 @@ the result must not depend on whether they did, and errors must come back intact
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import sys
-import json
 from pathlib import Path
 
 import pytest
 
 import leakhunt.background as background
-from helpers.leak_fixtures import stage_path
 from leakhunt.cli import main
 from leakhunt.cli.snapshots import LoadChoice
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.render.leak_json import diff_document
+
+from helpers.leak_fixtures import stage_path
 
 LEAK = [str(stage_path("leak_cache", s)) for s in ("baseline", "target", "final")]
 
