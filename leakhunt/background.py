@@ -137,8 +137,10 @@ class Background(Generic[T]):
         try:
             ok, value = self._receiver.recv()
             self._process.join(timeout=5.0)  # it only has to exit
-        except (EOFError, OSError):
-            ok, value = None, None  # the worker died without an answer (killed, out of memory)
+        except Exception:
+            # The worker died without an answer (killed, out of memory), or its answer does
+            # not unpickle here: doing the work in line gives the real result or exception.
+            ok, value = None, None
         finally:
             self.close()
         if ok is None:

@@ -127,3 +127,24 @@ def test_a_worker_that_dies_without_an_answer_is_replaced_in_line(
         # In line, the same call: here it would end this process, so it is patched to raise.
         monkeypatch.setattr(job, "_call", lambda: sys.exit(9))
         job.result()
+
+
+class _OneWayError(Exception):
+    """Pickles, but cannot be rebuilt from its pickle (its __init__ takes two arguments)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first}: {second}")
+
+
+def _raise_one_way() -> None:
+    raise _OneWayError("a", "b")
+
+
+def test_an_answer_that_does_not_unpickle_is_replaced_in_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    job = background.Background(_raise_one_way)
+    assert job.forked
+    with pytest.raises(_OneWayError, match="a: b"):
+        job.result()
