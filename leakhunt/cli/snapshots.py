@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
@@ -81,20 +82,33 @@ class LoadChoice:
         """Load the file at ``position`` of the command line (with the overlay when ``last``)."""
         return load_input(self.choice(path, position, last=last))
 
+    def cached_identity(
+        self, path: str, position: int, *, with_classes: bool
+    ) -> SnapshotIdentity | None:
+        """The identity of the file at ``position`` if the index cache holds it, else None."""
+        choice = self.choice(path, position)
+        cache = input_cache(choice)
+        if cache is None:
+            return None
+        return cached_identity(
+            path,
+            format=checked_format(choice),
+            options=import_options(choice),
+            cache=cache,
+            with_classes=with_classes,
+        )
+
     def identity(self, path: str, position: int, *, with_classes: bool) -> SnapshotIdentity:
         """The identity of the file at ``position``: from the index cache when it holds one,
         else read (stored in the cache for the next run). Without ``with_classes`` only the
         node columns are read (for V8, the edges are checked but no graph is built)."""
+        found = self.cached_identity(path, position, with_classes=with_classes)
+        if found is not None:
+            return found
         choice = self.choice(path, position)
         cache = input_cache(choice)
         input_format = checked_format(choice)
         options = import_options(choice)
-        if cache is not None:
-            found = cached_identity(
-                path, format=input_format, options=options, cache=cache, with_classes=with_classes
-            )
-            if found is not None:
-                return found
         if not with_classes and (input_format or sniff_format(path)) == V8_FORMAT:
             with progress_callback(not self.quiet) as progress:
                 nodes = load_node_classes(
@@ -111,29 +125,6 @@ class LoadChoice:
             store_identity(path, identity, format=input_format, options=options, cache=cache)
         return identity
 
-    def cached_identity(self, path: str, position: int, *, with_classes: bool) -> bool:
-        """Whether the index cache holds the identity of the file at ``position``."""
-        choice = self.choice(path, position)
-        cache = input_cache(choice)
-        return cache is not None and (
-            cached_identity(
-                path,
-                format=checked_format(choice),
-                options=import_options(choice),
-                cache=cache,
-                with_classes=with_classes,
-            )
-            is not None
-        )
-
-    def earlier_identities(self, files: Sequence[str]) -> list[SnapshotIdentity]:
-        """The identity of every file but the last, one after another (one graph in memory at
-        a time); the first (BASE) carries its class table."""
-        return [
-            self.identity(path, position, with_classes=position == 0)
-            for position, path in enumerate(files[:-1])
-        ]
-
     def identities(
         self, files: Sequence[str], meanwhile: Callable[[], T]
     ) -> tuple[list[SnapshotIdentity], T]:
@@ -147,22 +138,26 @@ class LoadChoice:
         """
         if self.dumps is not None and len(self.dumps) != len(files):
             raise ConfigError(f"--dumps gives {len(self.dumps)} indices for {len(files)} files")
-        if len(files) < 2 or self.cached_identity(files[0], 0, with_classes=True):
-            earlier = self.earlier_identities(files)
-            return earlier, meanwhile()
+        if len(files) < 2:
+            return [], meanwhile()
+        first = self.cached_identity(files[0], 0, with_classes=True)
         # The worker draws no progress bars: two on one terminal would garble each other.
         quiet = dataclasses.replace(self, quiet=True)
-        base = Background(quiet.identity, files[0], 0, with_classes=True)
-        if not base.forked:
-            earlier = self.earlier_identities(files)
-            return earlier, meanwhile()
-        with base:  # a worker still running when this process fails is ended, not orphaned
+        base = Background(quiet.identity, files[0], 0, with_classes=True) if first is None else None
+        with contextlib.nullcontext() if base is None else base:
+            # A worker still running when this process fails is ended, not orphaned.
+            if base is not None and not base.forked:
+                # In line (with its progress bars), before the others: one graph at a time.
+                first = self.identity(files[0], 0, with_classes=True)
             rest = [
                 self.identity(path, position, with_classes=False)
                 for position, path in enumerate(files[1:-1], 1)
             ]
             last = meanwhile()
-            return [base.result(), *rest], last
+            if first is None:
+                assert base is not None
+                first = base.result()
+            return [first, *rest], last
 
     def diff(self, files: Sequence[str]) -> DiffReport:
         """``diff_snapshots`` over BASE TARGET [FINAL] (BASE and TARGET reduced to ids and

@@ -79,7 +79,12 @@ def parse_decimal_list_reference(text: npt.NDArray[np.uint8], out: npt.NDArray[n
     return count
 
 
-parse_decimal_list: Any = lazy_kernel(parse_decimal_list_reference)
+_parse_decimal_list_compiled: Any = lazy_kernel(parse_decimal_list_reference)
+
+
+def parse_decimal_list(text: npt.NDArray[np.uint8], out: npt.NDArray[np.int64]) -> int:
+    """Compiled :func:`parse_decimal_list_reference`."""
+    return int(_parse_decimal_list_compiled(text, out))
 
 
 def plain_integers(text: bytes) -> npt.NDArray[np.int64] | None:

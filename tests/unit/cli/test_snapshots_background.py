@@ -26,22 +26,29 @@ def _choice(cache_dir: Path | None) -> LoadChoice:
     return LoadChoice(None, None, True, cache_dir is None, str(cache_dir) if cache_dir else None)
 
 
-@pytest.mark.parametrize("idle", [True, False], ids=["forked", "in-line"])
-def test_diff_is_the_same_whether_or_not_the_earlier_files_fork(
-    monkeypatch: pytest.MonkeyPatch, idle: bool
-) -> None:
-    forks: list[bool] = []
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[background.Background[object]]:
+    """Every :class:`Background` created during the test, in order."""
+    created: list[background.Background[object]] = []
     original = background.Background.__init__
 
     def spy(self: background.Background[object], *args: object, **kwargs: object) -> None:
         original(self, *args, **kwargs)  # type: ignore[arg-type]
-        forks.append(self.forked)
+        created.append(self)
 
     monkeypatch.setattr(background.Background, "__init__", spy)
+    return created
+
+
+@pytest.mark.parametrize("idle", [True, False], ids=["forked", "in-line"])
+def test_diff_is_the_same_whether_or_not_the_earlier_files_fork(
+    monkeypatch: pytest.MonkeyPatch, idle: bool, started: list[background.Background[object]]
+) -> None:
     monkeypatch.setattr(background, "idle_core", lambda: idle)
     document = diff_document(_choice(None).diff(LEAK))
     monkeypatch.setattr(background, "idle_core", lambda: not idle)
     other = diff_document(_choice(None).diff(LEAK))
+    forks = [job.forked for job in started]
     assert forks == [idle, not idle]
     assert document == other
     assert [c["class"] for c in document["clusters"]] == ["CachedResponse"]
@@ -98,17 +105,9 @@ def test_leakhunt_jobs_1_keeps_everything_in_one_process(monkeypatch: pytest.Mon
 
 
 def test_a_failing_last_file_ends_the_worker(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, started: list[background.Background[object]]
 ) -> None:
     monkeypatch.setattr(background, "idle_core", lambda: True)
-    started: list[background.Background[object]] = []
-    original = background.Background.__init__
-
-    def spy(self: background.Background[object], *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        started.append(self)
-
-    monkeypatch.setattr(background.Background, "__init__", spy)
     broken = tmp_path / "final.heapsnapshot"
     broken.write_bytes(b'{"snapshot": {"meta": ')
     with pytest.raises(SnapshotFormatError):
