@@ -30,9 +30,12 @@ from leakhunt.importers.rootdump.schema import EDGE_KINDS
 __all__ = [
     "EdgeColumns",
     "NativeColumns",
+    "addresses_ok",
     "checked_native_columns",
     "columnar_edges",
+    "contradiction",
     "edge_columns",
+    "isolates_and_contexts_known",
     "native_columns",
     "native_columns_regular",
 ]
@@ -134,21 +137,44 @@ def native_columns(
     for address in set(addresses) - {MISSING}:
         if len(address) < 3 or not address.startswith("0x") or not _HEX.issuperset(address[2:]):
             return None
-    for isolate, context in set(zip(isolates, contexts, strict=True)):
-        home = only_isolate if isolate is MISSING else isolate
-        if isolate is not MISSING and isolate not in known_contexts:
-            return None
-        if context is not MISSING and (home is None or context not in known_contexts.get(home, ())):
-            return None
+    isolate_column = [None if i is MISSING else i for i in isolates]
+    context_column = [None if c is MISSING else c for c in contexts]
+    if not isolates_and_contexts_known(
+        isolate_column, context_column, known_contexts, only_isolate
+    ):
+        return None
     return NativeColumns(
         ids=ids,
         classes=classes,
         names=[i if n is MISSING else n for n, i in zip(names, ids, strict=True)],
         sizes=size_column,
-        isolates=[None if i is MISSING else i for i in isolates],
-        contexts=[None if c is MISSING else c for c in contexts],
+        isolates=isolate_column,
+        contexts=context_column,
         addresses=[None if a is MISSING else a for a in addresses],
     )
+
+
+def isolates_and_contexts_known(
+    isolates: list[str | None],
+    contexts: list[str | None],
+    known_contexts: dict[str, set[str]],
+    only_isolate: str | None,
+) -> bool:
+    """Whether every native's ``isolate`` (None: absent) is one of ``known_contexts`` and its
+    ``context`` one of its isolate's (the tree's only isolate when it names none).
+
+    >>> isolates_and_contexts_known([None, "a"], ["c", None], {"a": {"c"}}, "a")
+    True
+    >>> isolates_and_contexts_known([None], ["c"], {"a": {"c"}, "b": set()}, None)
+    False
+    """
+    for isolate, context in set(zip(isolates, contexts, strict=True)):
+        home = only_isolate if isolate is None else isolate
+        if isolate is not None and isolate not in known_contexts:
+            return False
+        if context is not None and (home is None or context not in known_contexts.get(home, ())):
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +284,7 @@ def edge_columns(records: list[Any], native_index: dict[str, int]) -> EdgeColumn
     # "No isolate" is always code 0, as in the record-by-record reader.
     isolate_code, isolate_values = _codes([None, *(None if i is MISSING else i for i in isolates)])
     isolate_code = isolate_code[1:]
-    if _contradiction(kind, from_native, from_value, to_native, to_value, name_code):
+    if contradiction(kind, from_native, from_value, to_native, to_value, name_code):
         return None
     return EdgeColumns(
         kind=kind,
@@ -276,7 +302,7 @@ def edge_columns(records: list[Any], native_index: dict[str, int]) -> EdgeColumn
     )
 
 
-def _contradiction(
+def contradiction(
     kind: npt.NDArray[np.uint8],
     from_native: npt.NDArray[np.bool_],
     from_value: I64,
@@ -509,7 +535,13 @@ def _bad_native_cell(name: str, value: Any) -> bool:
     return False
 
 
-def _addresses_ok(values: list[Any]) -> bool:
+def addresses_ok(values: list[Any]) -> bool:
+    """Whether every value that is not None is an address (``0x`` and hex digits), checked as
+    one text by one regular expression.
+
+    >>> addresses_ok(["0x1f", None, "0xA0"]), addresses_ok(["0x"]), addresses_ok(["0x1 0x2"])
+    (True, False, False)
+    """
     texts = [value for value in values if value is not None]
     joined = "\n".join(texts) + "\n" if texts else ""
     return joined.count("\n") == len(texts) and _ADDRESS_LINES.fullmatch(joined) is not None
@@ -550,7 +582,7 @@ def checked_native_columns(columns: dict[str, Any], path: str) -> dict[str, list
             except OverflowError:
                 regular = False
         elif regular and name == "address":
-            regular = _addresses_ok(values)
+            regular = addresses_ok(values)
         if not regular:
             row = next(i for i, value in enumerate(values) if _bad_native_cell(name, value))
             raise SnapshotFormatError(path, f"/native_columns/{name}/{row}", message)
@@ -566,10 +598,6 @@ def native_columns_regular(
     ids = columns["id"]
     if len(set(ids)) != len(ids):
         return False
-    for isolate, context in set(zip(columns["isolate"], columns["context"], strict=True)):
-        home = only_isolate if isolate is None else isolate
-        if isolate is not None and isolate not in known_contexts:
-            return False
-        if context is not None and (home is None or context not in known_contexts.get(home, ())):
-            return False
-    return True
+    return isolates_and_contexts_known(
+        columns["isolate"], columns["context"], known_contexts, only_isolate
+    )

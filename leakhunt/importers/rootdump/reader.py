@@ -52,11 +52,18 @@ from leakhunt.graph.processes import (
 )
 from leakhunt.importers.common.json_stream import open_maybe_gzip
 from leakhunt.importers.rootdump.columns import (
+    EdgeColumns,
+    NativeColumns,
     checked_native_columns,
     columnar_edges,
     edge_columns,
     native_columns,
     native_columns_regular,
+)
+from leakhunt.importers.rootdump.plain_form import (
+    PlainColumns,
+    plain_columns,
+    split_plain_document,
 )
 from leakhunt.importers.rootdump.schema import (
     EDGE_KINDS,
@@ -68,6 +75,7 @@ from leakhunt.importers.rootdump.schema import (
 
 __all__ = [
     "LENIENT_SUFFIXES",
+    "PLAIN_FORM_MIN_BYTES",
     "DumpEdges",
     "DumpNatives",
     "DumpNodes",
@@ -251,6 +259,9 @@ def read_root_dump(path: str, *, lenient: bool = False) -> RootDump:
             raw.close()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    plain = _read_plain(data, path)
+    if plain is not None:
+        return plain
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -258,6 +269,36 @@ def read_root_dump(path: str, *, lenient: bool = False) -> RootDump:
     # Edges are checked as they are read (one pass over the largest array).
     validate_document(doc, path, skip=("natives", "edges"))
     return gather(doc, path, lenient=lenient)
+
+
+PLAIN_FORM_MIN_BYTES = 4 << 20
+"""Smaller dumps are read the general way: below this size ``orjson`` and the column checks
+take less time than importing numba and loading the plain-form kernels (measured: 0.6 s for
+the first plain read in a process; the general read costs about 70 ms per MB)."""
+
+
+def _read_plain(data: bytes, path: str) -> RootDump | None:
+    """The dump read by :mod:`.plain_form` (its large arrays never become Python records), or
+    None when it is small, not in the plain form or breaks any rule: the general path then
+    reads it and reports the problem."""
+    if len(data) < PLAIN_FORM_MIN_BYTES:
+        return None
+    document = split_plain_document(data)
+    if document is None:
+        return None
+    doc = document.doc
+    if "native_columns" in doc or "edge_columns" in doc:
+        return None
+    try:
+        validate_document(doc, path, skip=("natives", "edges"))
+        tree = _processes(doc)
+        _, contexts_of, only = _isolate_check(tree)
+        columns = plain_columns(document, contexts_of, only)
+        if columns is None:
+            return None
+        return gather(doc, path, columns=columns)
+    except SnapshotFormatError:
+        return None
 
 
 def _text(record: dict[str, Any], key: str) -> str:
@@ -362,6 +403,10 @@ def _read_natives(
         if bad is not None:
             raise schema_error(records[bad], "native", ("natives", bad), problems.path)
         return _natives(records, tree, problems)
+    return _natives_from_columns(columns)
+
+
+def _natives_from_columns(columns: NativeColumns) -> tuple[DumpNatives, dict[str, int]]:
     natives = DumpNatives(
         ids=tuple(columns.ids),
         classes=tuple(columns.classes),
@@ -370,7 +415,7 @@ def _read_natives(
         isolates=tuple(columns.isolates),
         contexts=tuple(columns.contexts),
         addresses=tuple(columns.addresses),
-        records=tuple(range(len(records))),
+        records=tuple(range(len(columns.ids))),
     )
     return natives, {native_id: i for i, native_id in enumerate(columns.ids)}
 
@@ -412,6 +457,10 @@ def _read_edges(records: list[Any], native_index: dict[str, int], problems: _Pro
     columns = edge_columns(records, native_index)
     if columns is None:
         return _edges(records, native_index, problems)
+    return _edges_from_columns(columns)
+
+
+def _edges_from_columns(columns: EdgeColumns) -> DumpEdges:
     return DumpEdges(
         kind=columns.kind,
         from_native=columns.from_native,
@@ -425,7 +474,7 @@ def _read_edges(records: list[Any], native_index: dict[str, int], problems: _Pro
         name_values=columns.name_values,
         isolate_code=columns.isolate_code,
         isolate_values=columns.isolate_values,
-        records=np.arange(len(records), dtype=np.int64),
+        records=np.arange(columns.kind.size, dtype=np.int64),
     )
 
 
@@ -698,17 +747,31 @@ def _roots(
     return tuple(roots)
 
 
-def gather(doc: dict[str, Any], path: str, *, lenient: bool = False) -> RootDump:
-    """Turn a schema-valid document into a :class:`RootDump` (cross-record rules applied)."""
+def gather(
+    doc: dict[str, Any],
+    path: str,
+    *,
+    lenient: bool = False,
+    columns: PlainColumns | None = None,
+) -> RootDump:
+    """Turn a schema-valid document into a :class:`RootDump` (cross-record rules applied).
+
+    ``columns``: the ``natives`` and ``edges`` already read and checked by
+    :mod:`.plain_form` (the document's own arrays are then empty placeholders).
+    """
     problems = _Problems(path, lenient)
     tree = _processes(doc)
     _check_process_ids(tree, problems)
-    if "native_columns" in doc:
+    if columns is not None:
+        natives, native_index = _natives_from_columns(columns.natives)
+    elif "native_columns" in doc:
         natives, native_index = _read_native_columns(doc["native_columns"], tree, problems)
     else:
         natives, native_index = _read_natives(doc.get("natives", []), tree, problems)
     nodes = _nodes(doc.get("nodes", []), problems)
-    if "edge_columns" in doc:
+    if columns is not None and columns.edges is not None:
+        edges = _edges_from_columns(columns.edges)
+    elif "edge_columns" in doc:
         edges = _read_edge_columns(doc["edge_columns"], native_index, problems)
     else:
         edges = _read_edges(doc.get("edges", []), native_index, problems)
