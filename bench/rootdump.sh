@@ -11,7 +11,7 @@ ALL_COLUMNS=${DUMP%.json}.all-columns.json
 [ -f "$DUMP" ] || python3 bench/gen_rootdump.py "$SNAPSHOT" "$DUMP"
 [ -f "$COLUMNS" ] || python3 bench/gen_rootdump.py --columnar "$SNAPSHOT" "$COLUMNS"
 [ -f "$ALL_COLUMNS" ] || python3 bench/gen_rootdump.py --columnar --native-columns "$SNAPSHOT" "$ALL_COLUMNS"
-python3 bench/measure.py -n 3 --reference top \
+python3 bench/measure.py -n ${ROUNDS:-3} --reference top \
   --cmd top "python3 -m leakhunt top $SNAPSHOT --no-cache -q" \
   --cmd top-overlay "python3 -m leakhunt top $SNAPSHOT --no-cache -q --overlay $DUMP" \
   --cmd cycles-overlay "python3 -m leakhunt cycles $SNAPSHOT --no-cache -q --overlay $DUMP" \

@@ -11,9 +11,8 @@ What is added (``docs/rootdump.md``, "What leakhunt makes of a dump"):
   that holds the target is the owner's handle and retained sizes credit the owner;
 * a synthetic ``(Embedder roots)`` node carrying the dump's own ``roots``.
 
-The CSR is rebuilt by moving the snapshot's edge columns whole under one mask
-(:class:`CsrMerge`): the snapshot's edges keep their order within each source, the dump's
-follow them.
+The CSR is rebuilt in one sequential pass over the snapshot's edge columns (:class:`CsrMerge`):
+the snapshot's edges keep their order within each source, the dump's follow them.
 
 Which isolate: a dump that describes one isolate (or none) applies whole; a dump of several
 isolates applies the records of the isolate whose ``snapshot`` names the snapshot file (same
@@ -45,8 +44,15 @@ from leakhunt.importers.rootdump.vocabulary import (
     edge_name,
     root_label,
 )
+from leakhunt.lazy_kernel import lazy_kernel
 
-__all__ = ["CsrMerge", "OverlayResult", "apply_overlay", "merge_csr_by_insertion"]
+__all__ = [
+    "CsrMerge",
+    "OverlayResult",
+    "apply_overlay",
+    "interleave_edges_reference",
+    "merge_csr_by_insertion",
+]
 
 I64 = npt.NDArray[np.int64]
 _GLOBAL_HANDLES = "(Global handles)"
@@ -343,11 +349,18 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     included_rows = np.flatnonzero(included)
     # Native names are appended as they are (no interning: each is usually distinct).
     native_names = len(strings) + np.arange(included_rows.size, dtype=np.uint32)
-    strings.extend(natives.names[i] for i in included_rows.tolist())
-    class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
-    native_classes = np.array(
-        [class_index[natives.classes[i]] for i in included_rows.tolist()], np.uint32
-    )
+    if included_rows.size == len(natives):  # the usual case: a dump of this isolate alone
+        strings.extend(natives.names)
+        class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
+        native_classes = np.fromiter(
+            map(class_index.__getitem__, natives.classes), np.uint32, len(natives)
+        )
+    else:
+        strings.extend(natives.names[i] for i in included_rows.tolist())
+        class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
+        native_classes = np.array(
+            [class_index[natives.classes[i]] for i in included_rows.tolist()], np.uint32
+        )
     context_of_native = _native_contexts(graph, dump, included_rows)
     added = native_count + len(categories)
     merged_graph = dataclasses.replace(
@@ -409,9 +422,9 @@ def _superseded_global_handles(graph: RetentionGraph, handle_targets: I64) -> I6
     per target as the dump has strong handles to it."""
     if not handle_targets.size:
         return np.zeros(0, dtype=np.int64)
-    labels = np.array([s == _GLOBAL_HANDLES for s in _label_strings(graph)], dtype=np.bool_)
     roots = graph.roots
-    candidates = np.flatnonzero((roots.kind == RootKind.STRONG_GLOBAL_HANDLE) & labels[roots.label])
+    labelled = np.isin(roots.label, _labels_of(graph, _GLOBAL_HANDLES))
+    candidates = np.flatnonzero((roots.kind == RootKind.STRONG_GLOBAL_HANDLE) & labelled)
     if not candidates.size:
         return candidates.astype(np.int64)
     wanted_targets, wanted_counts = np.unique(handle_targets, return_counts=True)
@@ -429,14 +442,11 @@ def _superseded_global_handles(graph: RetentionGraph, handle_targets: I64) -> I6
     return np.sort(candidates[rank < wanted_counts[position]]).astype(np.int64)
 
 
-def _label_strings(graph: RetentionGraph) -> list[str]:
-    """The strings used as root labels, indexed like :attr:`RetentionGraph.strings` would be,
-    but only looked up for the (few) distinct label indices."""
+def _labels_of(graph: RetentionGraph, text: str) -> npt.NDArray[np.uint32]:
+    """The root label indices whose string is ``text`` (only the few distinct labels are
+    looked at, not the whole string table)."""
     distinct = np.unique(graph.roots.label)
-    table = [""] * (int(distinct.max()) + 1 if distinct.size else 0)
-    for index in distinct.tolist():
-        table[index] = graph.strings[index]
-    return table
+    return distinct[[graph.strings[index] == text for index in distinct.tolist()]]
 
 
 class CsrMerge:
@@ -444,9 +454,9 @@ class CsrMerge:
     own edges (new nodes' edges after all snapshot edges), added edges of one source in the
     order given.
 
-    Only the added edges are placed by index arithmetic; the snapshot's edges are moved
-    as whole columns under one mask shared by the three edge columns (no sort, search or
-    per-edge arithmetic over the snapshot's millions of edges).
+    Only the added edges are placed by index arithmetic; the three columns are then written in
+    one sequential pass by a compiled kernel (no sort, search or scatter over the snapshot's
+    millions of edges).
 
     Examples
     --------
@@ -477,6 +487,7 @@ class CsrMerge:
         """Offsets of the merged CSR."""
         np.cumsum(old_counts + add_counts, out=self.first[1:])
         order = np.argsort(add_source, kind="stable")
+        self._add_order = order
         sources = add_source[order]
         rank = np.arange(sources.size, dtype=np.int64) - self._added_before[sources]
         self.add_to_new: I64 = np.empty(sources.size, dtype=np.int64)
@@ -497,15 +508,56 @@ class CsrMerge:
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
         """The merged ``edge_target``, ``edge_kind`` and ``edge_name``."""
         total = int(self.first[-1])
-        old_slots = np.ones(total, dtype=np.bool_)
-        old_slots[self.add_to_new] = False
         target, kind, name = (np.empty(total, dtype=old.dtype) for old in self._old)
-        for merged, old, added in zip(
-            (target, kind, name), self._old, (add_target, add_kind, add_name), strict=True
-        ):
-            merged[self.add_to_new] = added
-            merged[old_slots] = old
+        order = self._add_order
+        _interleave_edges(
+            self._old_first,
+            self.first,
+            *self._old,
+            add_target[order],
+            add_kind[order],
+            add_name[order],
+            target,
+            kind,
+            name,
+        )
         return target, kind, name
+
+
+def interleave_edges_reference(
+    old_first: I64,
+    first: I64,
+    old_target: npt.NDArray[np.int32],
+    old_kind: npt.NDArray[np.uint8],
+    old_name: npt.NDArray[np.uint32],
+    add_target: npt.NDArray[np.int32],
+    add_kind: npt.NDArray[np.uint8],
+    add_name: npt.NDArray[np.uint32],
+    target: npt.NDArray[np.int32],
+    kind: npt.NDArray[np.uint8],
+    name: npt.NDArray[np.uint32],
+) -> None:
+    """Fill the merged columns in one pass: each node's snapshot edges (``old_first``), then its
+    added edges (sorted by source) up to its merged end (``first``)."""
+    old_nodes = old_first.shape[0] - 1
+    added = 0
+    for node in range(first.shape[0] - 1):
+        own = 0
+        if node < old_nodes:
+            own = old_first[node + 1] - old_first[node]
+            for offset in range(own):
+                edge = old_first[node] + offset
+                target[first[node] + offset] = old_target[edge]
+                kind[first[node] + offset] = old_kind[edge]
+                name[first[node] + offset] = old_name[edge]
+        for slot in range(first[node] + own, first[node + 1]):
+            target[slot] = add_target[added]
+            kind[slot] = add_kind[added]
+            name[slot] = add_name[added]
+            added += 1
+
+
+_interleave_edges = lazy_kernel(interleave_edges_reference)
 
 
 def merge_csr_by_insertion(

@@ -1,6 +1,6 @@
 """The overlay's fast paths give the same graph arrays as the paths they replaced.
 
-* :class:`CsrMerge` (one mask moves the snapshot's edge columns) against
+* :class:`CsrMerge` (one compiled pass writes the merged edge columns) against
   :func:`merge_csr_by_insertion` (``np.insert`` at each block's end, the former merge), on the
   addon fixture and on random graphs and random dumps;
 * the columnar ``native_columns`` form against the ``natives`` records.
@@ -23,7 +23,11 @@ from leakhunt.graph.kinds import EdgeKind, NodeKind
 from leakhunt.importers import ImportOptions, load_graph
 from leakhunt.importers.rootdump import apply_overlay, load_overlay, read_root_dump
 from leakhunt.importers.rootdump import overlay as overlay_module
-from leakhunt.importers.rootdump.overlay import CsrMerge, merge_csr_by_insertion
+from leakhunt.importers.rootdump.overlay import (
+    CsrMerge,
+    interleave_edges_reference,
+    merge_csr_by_insertion,
+)
 from leakhunt.importers.rootdump.reader import RootDump
 from tests.helpers.rootdump import (
     ADDON_DUMP,
@@ -141,6 +145,22 @@ def test_csr_merge_equals_insertion_on_random_graphs(seed: int) -> None:
     moved = merge.old_to_new(old_edges)
     assert np.array_equal(moved, _InsertionMerge(graph, add_source, total).old_to_new(old_edges))
     assert np.array_equal(target[moved], graph.edge_target)
+    # The compiled pass against its plain twin, on the same sorted added edges.
+    order = np.argsort(add_source, kind="stable")
+    twin = tuple(np.empty_like(column) for column in fast_columns)
+    interleave_edges_reference(
+        graph.node_first_edge,
+        merge.first,
+        graph.edge_target,
+        graph.edge_kind,
+        graph.edge_name,
+        add_target[order],
+        add_kind[order],
+        add_name[order],
+        *twin,
+    )
+    for compiled, reference in zip(fast_columns, twin, strict=True):
+        assert np.array_equal(compiled, reference)
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,7 @@ def test_natives_and_their_roots(merged: RetentionGraph, base: RetentionGraph) -
     assert [merged.strings[int(merged.node_class[n])] for n in natives] == list(
         dump.natives.classes
     )
+    assert [merged.node_label(n) for n in natives] == list(dump.natives.names)
     assert [int(merged.node_self_size[n]) for n in natives] == dump.natives.sizes.tolist()
     rooted = {
         int(merged.edge_target[merged.roots.edge[row]]): RootKind(int(merged.roots.kind[row]))
