@@ -277,12 +277,15 @@ take less time than importing numba and loading the plain-form kernels (measured
 the first plain read in a process; the general read costs about 70 ms per MB)."""
 
 
+_COLUMNAR_MEMBERS = (b'"edge_columns"', b'"native_columns"')
+
+
 def _read_plain(data: bytes, path: str) -> RootDump | None:
     """The dump read by :mod:`.plain_form` (its large arrays never become Python records), or
     None when it is small, not in the plain form or breaks any rule: the general path then
     reads it and reports the problem."""
-    if len(data) < PLAIN_FORM_MIN_BYTES:
-        return None
+    if len(data) < PLAIN_FORM_MIN_BYTES or any(member in data for member in _COLUMNAR_MEMBERS):
+        return None  # small, or (probably) columnar: orjson reads columns fast enough
     document = split_plain_document(data)
     if document is None:
         return None

@@ -23,7 +23,7 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.importers.rootdump import plain_json, read_root_dump, reader
 from leakhunt.importers.rootdump.plain_form import EDGE_MEMBERS, NATIVE_MEMBERS
 from leakhunt.importers.rootdump.reader import RootDump
-from tests.helpers.rootdump import ADDON_DUMP, REPO, STANDALONE, malformed_variants
+from tests.helpers.rootdump import ADDON_DUMP, REPO, STANDALONE, malformed_variants, to_columns
 
 QUICKJS = sorted((REPO / "fixtures" / "quickjs").glob("*.rootdump.json.gz"))
 FIXTURES = [STANDALONE, ADDON_DUMP, *QUICKJS]
@@ -281,3 +281,18 @@ def test_small_dumps_are_read_the_general_way() -> None:
     """Below the threshold numba is never imported for a dump (its import would cost more)."""
     assert ADDON_DUMP.stat().st_size < reader.PLAIN_FORM_MIN_BYTES
     assert not _taken(ADDON_DUMP)
+
+
+def test_columnar_dumps_are_left_to_orjson(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dump in the columnar forms is declined before any kernel runs (orjson reads arrays of
+    scalars fast); it still reads as before."""
+    path = tmp_path / "columns.rootdump.json"
+    path.write_text(json.dumps(to_columns(_fixture_doc(STANDALONE))), encoding="utf-8")
+    monkeypatch.setattr(reader, "PLAIN_FORM_MIN_BYTES", 0)
+    monkeypatch.setattr(reader, "split_plain_document", _must_not_run)
+    assert not _taken(path)
+    assert not isinstance(read_root_dump(str(path)), str)
+
+
+def _must_not_run(data: bytes) -> None:
+    raise AssertionError("the plain-form kernels ran on a columnar dump")
