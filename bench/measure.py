@@ -241,6 +241,45 @@ def measure_all(pipelines: dict[str, Sequence[str]], **kwargs) -> dict[str, Meas
     return {name: measure(name, argv, **kwargs) for name, argv in pipelines.items()}
 
 
+def measure_interleaved(
+    pipelines: dict[str, Sequence[str]],
+    *,
+    repeat: int = 3,
+    warmup: int = 0,
+    log=None,
+) -> dict[str, Measurement]:
+    """Measure the commands in rounds (each round runs every command once, in order), so that a
+    machine whose speed drifts during the benchmark slows every command alike."""
+    for _ in range(warmup):
+        for argv in pipelines.values():
+            run_once(argv)
+    runs: dict[str, list[Run]] = {name: [] for name in pipelines}
+    for i in range(repeat):
+        for name, argv in pipelines.items():
+            r = run_once(argv)
+            runs[name].append(r)
+            if log:
+                log(
+                    f"round {i + 1}/{repeat} {name} {r.wall_s:.2f} s  {r.peak_rss_mb:,.0f} MB"
+                    + ("" if r.returncode == 0 else f"  exit {r.returncode}: {r.stderr_tail}")
+                )
+    return {
+        name: Measurement(
+            name=name, argv=tuple(argv), runs=tuple(runs[name]), cwd=None,
+            output=_json_or_none(runs[name][-1].stdout_tail),
+        )
+        for name, argv in pipelines.items()
+    }
+
+
+def round_ratios(results: Sequence[Measurement], reference: str) -> dict[str, list[float]]:
+    """Each command's wall time over the reference's in the same round (interleaved runs)."""
+    ref = next(m for m in results if m.name == reference)
+    return {
+        m.name: [r.wall_s / q.wall_s for r, q in zip(m.runs, ref.runs)] for m in results
+    }
+
+
 def _ratio(x: float, ref: float | None) -> str:
     return f"{x / ref:.2f}×" if ref else "–"
 
@@ -291,13 +330,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--repeat", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=0, help="unrecorded runs before each series")
     ap.add_argument("--reference", help="pipeline name the ratios are computed against")
+    ap.add_argument(
+        "--interleave",
+        action="store_true",
+        help="run in rounds (every command once per round) and report per-round ratios",
+    )
     ap.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     args = ap.parse_args(argv)
 
     names = [name for name, _ in args.cmd]
     if len(set(names)) != len(names):
         ap.error("pipeline names must be unique")
-    results = measure_all(
+    run_all = measure_interleaved if args.interleave else measure_all
+    results = run_all(
         {name: shlex.split(cmd) for name, cmd in args.cmd},
         repeat=args.repeat,
         warmup=args.warmup,
@@ -307,6 +352,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([m.to_dict() for m in results.values()], indent=2))
     else:
         print(markdown_table(list(results.values()), args.reference))
+        if args.interleave and args.reference:
+            print()
+            print(f"| pipeline | wall vs {args.reference} in the same round: median | each round |")
+            print("|---|--:|---|")
+            for name, ratios in round_ratios(list(results.values()), args.reference).items():
+                each = " ".join(f"{r:.2f}" for r in ratios)
+                print(f"| `{name}` | {statistics.median(ratios):.2f}× | {each} |")
     return 0 if all(m.ok for m in results.values()) else 1
 
 

@@ -18,10 +18,38 @@ Examples
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LazyKernel", "lazy_kernel"]
+__all__ = ["LazyKernel", "lazy_kernel", "start_compiler"]
+
+_started = False
+
+
+def start_compiler() -> None:
+    """Import numba and load its CPU target's implementations now (once per process).
+
+    The first kernel call does this anyway; doing it ahead lets a process that is about to
+    fork a worker hand the worker a started compiler (about 0.7 s it would otherwise spend
+    again). numba's array module probes for BLAS by importing SciPy's ``linalg`` (0.2–0.3 s
+    where SciPy is installed); no leakhunt kernel uses BLAS, so the probe is answered "absent"
+    unless SciPy is already imported.
+    """
+    global _started
+    if _started:
+        return
+    from numba.core.registry import cpu_target
+
+    skip_probe = "scipy" not in sys.modules
+    if skip_probe:
+        sys.modules["scipy"] = None  # type: ignore[assignment]  # makes the import fail
+    try:
+        cpu_target.target_context.refresh()
+    finally:
+        if skip_probe:
+            del sys.modules["scipy"]
+    _started = True
 
 
 class LazyKernel:
@@ -34,6 +62,7 @@ class LazyKernel:
     def __call__(self, *args: Any) -> Any:
         compiled = self._compiled
         if compiled is None:
+            start_compiler()
             from numba import njit
 
             compiled = self._compiled = njit(cache=True, nogil=True)(self.reference)

@@ -7,13 +7,16 @@ overlay dump into a snapshot's graph; :func:`read_root_dump` gives the validated
 
 from __future__ import annotations
 
+import os
+
 from leakhunt.background import Background
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.rootdump.overlay import OverlayResult, apply_overlay
-from leakhunt.importers.rootdump.reader import RootDump, read_root_dump
+from leakhunt.importers.rootdump.reader import PLAIN_FORM_MIN_BYTES, RootDump, read_root_dump
 from leakhunt.importers.rootdump.standalone import build_standalone_graph
+from leakhunt.lazy_kernel import start_compiler
 
 __all__ = [
     "OverlayResult",
@@ -37,6 +40,10 @@ class PendingDump:
     def __init__(self, path: str, *, lenient: bool = False) -> None:
         self.path = path
         self.lenient = lenient
+        if _size(path) >= PLAIN_FORM_MIN_BYTES:
+            # A large dump is read by compiled kernels; this process compiles kernels to load
+            # the snapshot anyway, so it starts the compiler before forking, not both of them.
+            start_compiler()
         self._read = Background(read_root_dump, path, lenient=lenient)
 
     def result(self) -> RootDump:
@@ -46,6 +53,13 @@ class PendingDump:
     def close(self) -> None:
         """Stop reading (the caller failed before it needed the dump)."""
         self._read.close()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the reader reports it
 
 
 def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:

@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -64,6 +65,7 @@ U8 = npt.NDArray[np.uint8]
 NATIVE_MEMBERS = ("id", "class", "size", "address", "name", "isolate", "context")
 EDGE_MEMBERS = ("kind", "from", "to", "key", "name", "isolate")
 _ARRAYS = {b"natives": NATIVE_MEMBERS, b"edges": EDGE_MEMBERS}
+_ARRAY_START = re.compile(rb"[ \t\n\r]*\[")
 _MAX_MEMBERS = 256
 """More top-level members than this: not a plain dump (the format has ten)."""
 _KIND_CODE = {kind: code for code, kind in enumerate(EDGE_KINDS)}
@@ -125,7 +127,7 @@ def split_plain_document(data: bytes) -> PlainDocument | None:
     for key_start, key_end, value_start, value_end in spans[:count].tolist():
         key = data[key_start:key_end]
         members = _ARRAYS.get(key)
-        if members is None or data[value_start:value_end].lstrip()[:1] != b"[":
+        if members is None or _ARRAY_START.match(data, value_start) is None:
             parts.append(data[key_start - 1 : value_end])
             continue
         if key in arrays:
