@@ -12,22 +12,16 @@ def test_start_compiler_skips_the_scipy_probe_and_kernels_run() -> None:
     script = textwrap.dedent(
         """
         import sys
-        import numpy as np
-        from leakhunt.lazy_kernel import lazy_kernel, start_compiler
-
-        def total(values):
-            result = 0
-            for value in values:
-                result += value
-            return result
+        from leakhunt.importers.common.decimal_lists import plain_integers
+        from leakhunt.lazy_kernel import start_compiler
 
         start_compiler()
         start_compiler()  # a second call does nothing
-        kernel = lazy_kernel(total)
-        print(int(kernel(np.arange(5))), "scipy" in sys.modules, sys.modules.get("scipy", 0))
+        values = plain_integers(b"5, 6,7")  # a compiled kernel
+        print(int(values.sum()), "scipy" in sys.modules, sys.modules.get("scipy", 0))
         """
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
-    assert done.stdout.split() == ["10", "False", "0"]
+    assert done.stdout.split() == ["18", "False", "0"]
