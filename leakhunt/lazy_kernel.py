@@ -32,19 +32,19 @@ def start_compiler() -> None:
 
     The first kernel call does this anyway; doing it ahead lets a process that is about to
     fork a worker hand the worker a started compiler (about 0.7 s it would otherwise spend
-    again). numba's array module probes for BLAS by importing SciPy's ``linalg`` (0.2–0.3 s
-    where SciPy is installed); no leakhunt kernel uses BLAS, so the probe is answered "absent"
-    unless SciPy is already imported.
+    again). numba imports SciPy where it is installed, to check its version and to probe for
+    BLAS (``scipy.linalg``: 0.3–0.4 s together); no leakhunt kernel uses BLAS, so unless SciPy
+    is already imported, SciPy is reported absent while numba starts.
     """
     global _started
     if _started:
         return
-    from numba.core.registry import cpu_target
-
     skip_probe = "scipy" not in sys.modules
     if skip_probe:
         sys.modules["scipy"] = None  # type: ignore[assignment]  # makes the import fail
     try:
+        from numba.core.registry import cpu_target
+
         cpu_target.target_context.refresh()
     finally:
         if skip_probe:
