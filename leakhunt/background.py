@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -82,6 +83,23 @@ def idle_core() -> bool:
         return False
 
 
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(connection: Connection) -> None:
+    """Let the pipe hold 1 MiB instead of 64 KiB where Linux allows it: a 20 MB answer then
+    crosses in 20 wake-ups of the writer instead of 300 (0.12-0.17 s down to a few hundredths,
+    measured with a root dump's columns). Best effort: the default size works, only slower."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    command = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if command is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(connection.fileno(), command, _PIPE_BYTES)
+
+
 def _run_and_send(work: Callable[[], object], sender: Connection, receiver: Connection) -> None:
     """In the worker: run ``work`` and send ``(True, result)`` or ``(False, exception)``."""
     receiver.close()  # so that the pipe breaks, not blocks, once the caller is gone
@@ -117,6 +135,7 @@ class Background(Generic[T]):
         if "fork" in multiprocessing.get_all_start_methods() and idle_core():
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
+            _widen_pipe(receiver)
             self._process = context.Process(
                 target=_run_and_send, args=(self._call, sender, receiver), daemon=True
             )

@@ -147,3 +147,26 @@ def test_an_answer_that_does_not_unpickle_is_replaced_in_line(
     assert job.forked
     with pytest.raises(_OneWayError, match="a: b"):
         job.result()
+
+
+def _large_answer(count: int) -> tuple[object, list[str]]:
+    import numpy as np
+
+    return np.arange(count, dtype=np.int64), [f"native-{i}" for i in range(count // 100)]
+
+
+def test_a_large_answer_crosses_the_widened_pipe_intact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    monkeypatch.setattr(background, "idle_core", lambda: True)
+    work = background.Background(_large_answer, 3_000_000)  # 24 MB of numbers and 30,000 strings
+    assert work.forked
+    receiver = work._receiver
+    assert receiver is not None
+    fcntl = pytest.importorskip("fcntl")
+    limit = Path("/proc/sys/fs/pipe-max-size")
+    if hasattr(fcntl, "F_GETPIPE_SZ") and limit.exists() and int(limit.read_text()) >= 1 << 20:
+        assert fcntl.fcntl(receiver.fileno(), fcntl.F_GETPIPE_SZ) >= 1 << 20
+    numbers, texts = work.result()
+    assert np.array_equal(numbers, np.arange(3_000_000))  # type: ignore[arg-type]
+    assert texts == [f"native-{i}" for i in range(30_000)]
