@@ -280,7 +280,7 @@ class RetentionGraph:
         first = self.node_first_edge
         if first.shape != (n + 1,) or first[0] != 0 or first[-1] != m:
             raise GraphError("node_first_edge is not a CSR offset array over the edges")
-        if n and np.any(np.diff(first) < 0):
+        if n and np.any(first[1:] < first[:-1]):
             raise GraphError("node_first_edge decreases")
         if m and (self.edge_target.min() < 0 or self.edge_target.max() >= n):
             raise GraphError("edge_target out of range")

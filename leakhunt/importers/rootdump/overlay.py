@@ -52,6 +52,7 @@ __all__ = [
     "apply_overlay",
     "interleave_edges_reference",
     "merge_csr_by_insertion",
+    "place_added_edges_reference",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -474,30 +475,22 @@ class CsrMerge:
     """
 
     def __init__(self, graph: RetentionGraph, add_source: I64, node_count: int) -> None:
-        n_old = graph.node_count
         self._old_first = graph.node_first_edge
         self._old = (graph.edge_target, graph.edge_kind, graph.edge_name)
-        old_counts = np.zeros(node_count, dtype=np.int64)
-        old_counts[:n_old] = np.diff(graph.node_first_edge)
-        add_counts = np.bincount(add_source, minlength=node_count).astype(np.int64)
-        # Added edges of the nodes before each node: how far its snapshot edges move.
-        self._added_before = np.zeros(node_count + 1, dtype=np.int64)
-        np.cumsum(add_counts, out=self._added_before[1:])
-        self.first: I64 = np.zeros(node_count + 1, dtype=np.int64)
-        """Offsets of the merged CSR."""
-        np.cumsum(old_counts + add_counts, out=self.first[1:])
         order = np.argsort(add_source, kind="stable")
         self._add_order = order
-        sources = add_source[order]
-        rank = np.arange(sources.size, dtype=np.int64) - self._added_before[sources]
-        self.add_to_new: I64 = np.empty(sources.size, dtype=np.int64)
+        self.first: I64 = np.empty(node_count + 1, dtype=np.int64)
+        """Offsets of the merged CSR."""
+        self.add_to_new: I64 = np.empty(add_source.size, dtype=np.int64)
         """Merged edge ordinal of each added edge."""
-        self.add_to_new[order] = self.first[sources] + old_counts[sources] + rank
+        # One pass, and no other array the size of the node count (each would be fresh memory).
+        _place_added_edges(self._old_first, add_source[order], order, self.first, self.add_to_new)
 
     def old_to_new(self, old_edges: I64) -> I64:
         """Merged ordinals of some snapshot edges."""
         sources = np.searchsorted(self._old_first, old_edges, side="right") - 1
-        result: I64 = (old_edges + self._added_before[sources]).astype(np.int64)
+        shift = self.first[sources] - self._old_first[sources]
+        result: I64 = (old_edges + shift).astype(np.int64)
         return result
 
     def columns(
@@ -522,6 +515,30 @@ class CsrMerge:
             name,
         )
         return target, kind, name
+
+
+def place_added_edges_reference(
+    old_first: I64, sorted_sources: I64, order: I64, first: I64, add_to_new: I64
+) -> None:
+    """Fill ``first`` (the merged offsets) and ``add_to_new`` (each added edge's merged
+    ordinal): node by node, its snapshot edges (``old_first``; none for new nodes), then its
+    added edges in the given order (``sorted_sources`` = the sources sorted stably,
+    ``order`` = the sort's permutation)."""
+    old_nodes = old_first.shape[0] - 1
+    added = 0
+    first[0] = 0
+    for node in range(first.shape[0] - 1):
+        slot = first[node]
+        if node < old_nodes:
+            slot += old_first[node + 1] - old_first[node]
+        while added < sorted_sources.shape[0] and sorted_sources[added] == node:
+            add_to_new[order[added]] = slot
+            slot += 1
+            added += 1
+        first[node + 1] = slot
+
+
+_place_added_edges = lazy_kernel(place_added_edges_reference)
 
 
 def interleave_edges_reference(

@@ -27,6 +27,7 @@ from leakhunt.importers.rootdump.overlay import (
     CsrMerge,
     interleave_edges_reference,
     merge_csr_by_insertion,
+    place_added_edges_reference,
 )
 from leakhunt.importers.rootdump.reader import RootDump
 from tests.helpers.rootdump import (
@@ -145,8 +146,13 @@ def test_csr_merge_equals_insertion_on_random_graphs(seed: int) -> None:
     moved = merge.old_to_new(old_edges)
     assert np.array_equal(moved, _InsertionMerge(graph, add_source, total).old_to_new(old_edges))
     assert np.array_equal(target[moved], graph.edge_target)
-    # The compiled pass against its plain twin, on the same sorted added edges.
+    # The compiled passes against their plain twins, on the same sorted added edges.
     order = np.argsort(add_source, kind="stable")
+    first_twin, add_to_new_twin = np.empty_like(merge.first), np.empty_like(merge.add_to_new)
+    place_added_edges_reference(
+        graph.node_first_edge, add_source[order], order, first_twin, add_to_new_twin
+    )
+    assert np.array_equal(first_twin, first) and np.array_equal(add_to_new_twin, add_to_new)
     twin = tuple(np.empty_like(column) for column in fast_columns)
     interleave_edges_reference(
         graph.node_first_edge,
