@@ -92,9 +92,10 @@ def edge_role(kind: EdgeKind) -> EdgeRole:
 
 
 def node_ident(graph: RetentionGraph, node: int) -> str:
-    """The id as users type it in selectors: ``@ID`` for V8, ``0xADDR`` for address-keyed dumps."""
+    """The id as users type it in selectors: ``0xADDR`` where ids are addresses (SpiderMonkey,
+    cycle collector), ``@ID`` otherwise (V8, root dumps such as QuickJS's)."""
     value = int(graph.node_id[node])
-    return f"@{value}" if graph.source.engine == "V8" else f"0x{value:x}"
+    return f"0x{value:x}" if graph.source.ids_are_addresses else f"@{value}"
 
 
 def graph_node(

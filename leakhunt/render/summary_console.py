@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leakhunt.analyzers.results import Summary
+from leakhunt.graph.core import SourceInfo
 from leakhunt.render.console import print_table, text_console
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import shorten
@@ -105,7 +106,8 @@ def _contexts(console: Console, result: Summary) -> None:
     for column in ("kind", "node", "global"):
         table.add_column(column, no_wrap=True)
     table.add_column("attributed nodes", justify="right", no_wrap=True)
-    ident = str if result.engine == "V8" else (lambda value: f"0x{value:x}")
+    addresses = SourceInfo(result.source_path, result.format, result.engine).ids_are_addresses
+    ident = (lambda value: f"0x{value:x}") if addresses else str
     for ctx in result.contexts:
         table.add_row(
             Text(shorten(ctx.name, 50)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,14 @@ def test_other_commands_read_the_dump(command: str) -> None:
 def test_isolates_rolls_up_the_runtime() -> None:
     document = json_of("isolates", FIRST, cached=False)
     assert document["schema"].startswith("leakhunt/isolates")
+
+
+def test_diagrams_name_nodes_as_the_text_does() -> None:
+    """Root-dump ids are object ids: ``@N`` in text and in diagrams alike (hex is for the
+    address-keyed SpiderMonkey and cycle-collector graphs)."""
+    text = run("zombies", FIRST, "--no-cache", "-q").stdout
+    dot = run("zombies", FIRST, "--no-cache", "-q", "--format", "dot").stdout
+    in_text = set(re.findall(r"@\d+", text))
+    in_dot = set(re.findall(r"@\d+", dot))
+    assert in_dot and in_dot <= in_text
+    assert not re.search(r"\b0x[0-9a-f]+", dot)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from leakhunt.graph.core import SourceInfo
 from leakhunt.render.diagram_nodes import Elision, visible_runs
 from leakhunt.render.report.data import Figure, Finding, ReportData, SnapshotReport
 from leakhunt.render.report.findings import (
@@ -72,8 +73,9 @@ class Section:
 
 
 def hex_ids(snapshot: SnapshotReport) -> bool:
-    """Whether the snapshot's engine names nodes by address (``0x…``) rather than ``@id``."""
-    return bool(snapshot.documents["summary"]["source"]["engine"] != "V8")
+    """Whether the snapshot's ids are addresses (``0x…``) rather than object ids (``@id``)."""
+    source = snapshot.documents["summary"]["source"]
+    return SourceInfo(source["path"], source["format"], source["engine"]).ids_are_addresses
 
 
 def node_text(node: Mapping[str, Any], *, hex_ids: bool) -> str:
