@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
-from leakhunt.importers.rootdump.schema import EDGE_KINDS
+from leakhunt.importers.rootdump.schema import EDGE_KINDS, INDEX_MAX
 
 __all__ = [
     "EdgeColumns",
@@ -275,7 +275,11 @@ def edge_columns(records: list[Any], native_index: dict[str, int]) -> EdgeColumn
     elements = np.flatnonzero(kind == _ELEMENT)
     if elements.size:
         element_names = [names[i] for i in elements.tolist()]
-        if _types(element_names) != {int} or min(element_names) < 0:
+        if (
+            _types(element_names) != {int}
+            or min(element_names) < 0
+            or max(element_names) > INDEX_MAX
+        ):
             return None
     isolates = list(map(methodcaller("get", "isolate", MISSING), records))
     if not _optional_ids(isolates):
@@ -438,7 +442,7 @@ def columnar_edges(
             path, f"/edge_columns/name/{row}", "must be a string, an integer or null"
         )
     for row in np.flatnonzero(kind == _ELEMENT).tolist():
-        if type(names[row]) is not int or names[row] < 0:
+        if type(names[row]) is not int or not 0 <= names[row] <= INDEX_MAX:
             raise SnapshotFormatError(
                 path, f"/edge_columns/name/{row}", "an element edge is named by its index"
             )

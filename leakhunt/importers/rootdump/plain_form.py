@@ -55,7 +55,7 @@ from leakhunt.importers.rootdump.plain_json import (
     parse_records,
     split_top_level,
 )
-from leakhunt.importers.rootdump.schema import EDGE_KINDS
+from leakhunt.importers.rootdump.schema import EDGE_KINDS, INDEX_MAX
 
 __all__ = ["PlainArray", "PlainColumns", "PlainDocument", "plain_columns", "split_plain_document"]
 
@@ -346,7 +346,8 @@ def _edges(
     if np.any(has_key != (kind == _EPHEMERON)):
         return None
     name_tags, name_numbers, _ = edges.column("name")
-    if np.any((kind == _ELEMENT) & (name_tags != INTEGER)):
+    elements = kind == _ELEMENT
+    if np.any(elements & ((name_tags != INTEGER) | (name_numbers > INDEX_MAX))):
         return None
     # One key per distinct name: absent, a string (by its number) or an integer.
     name_keys = np.where(

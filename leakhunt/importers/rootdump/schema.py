@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDGE_KINDS",
+    "INDEX_MAX",
+    "INT64_MAX",
     "NODE_KINDS",
     "RECORD_ARRAYS",
     "ROOT_KINDS",
@@ -240,8 +242,18 @@ def _is_id(value: Any) -> bool:
     return type(value) is str and len(value) > 0
 
 
+INT64_MAX = (1 << 63) - 1
+"""Sizes, node ids and references are 64-bit signed integers (the schema's bounds)."""
+INDEX_MAX = (1 << 32) - 1
+"""An element edge's index fits 32 bits (the graph stores edge names in 32 bits)."""
+
+
+def _is_int64(value: Any) -> bool:
+    return type(value) is int and -INT64_MAX - 1 <= value <= INT64_MAX
+
+
 def _is_bytes(value: Any) -> bool:
-    return type(value) is int and value >= 0
+    return type(value) is int and 0 <= value <= INT64_MAX
 
 
 def _is_address(value: Any) -> bool:
@@ -262,7 +274,7 @@ def _ref_kind(value: Any) -> str | None:
     if type(value) is not dict or len(value) != 1:
         return None
     if "js" in value:
-        return "js" if type(value["js"]) is int else None
+        return "js" if _is_int64(value["js"]) else None
     if "native" in value:
         return "native" if _is_id(value["native"]) else None
     return None
@@ -286,7 +298,7 @@ def _node_ok(r: Any) -> bool:
     return (
         type(r) is dict
         and type(r.get("id")) is int
-        and r["id"] >= 1
+        and 1 <= r["id"] <= INT64_MAX
         and type(r.get("class")) is str
         and _is_bytes(r.get("size"))
         and ("kind" not in r or (type(r["kind"]) is str and r["kind"] in NODE_KINDS))
@@ -350,7 +362,7 @@ def parse_edge(r: Any) -> EdgeRecord | None:
     from_value: int | str
     to_value: int | str
     if value is not None:
-        if type(value) is not int:
+        if not _is_int64(value):
             return None
         from_native, from_value = False, value
     else:
@@ -360,7 +372,7 @@ def parse_edge(r: Any) -> EdgeRecord | None:
         from_native, from_value = True, value
     value = target.get("js")
     if value is not None:
-        if type(value) is not int:
+        if not _is_int64(value):
             return None
         to_native, to_value = False, value
     else:
@@ -386,7 +398,7 @@ def parse_edge(r: Any) -> EdgeRecord | None:
     name = r.get("name")
     if name is not None or "name" in r:
         if code == _ELEMENT_CODE:
-            if type(name) is not int or name < 0:
+            if type(name) is not int or not 0 <= name <= INDEX_MAX:
                 return None
         elif type(name) is not str and type(name) is not int:
             return None
@@ -423,7 +435,7 @@ def _root_ok(r: Any) -> bool:
         return False
     if "unseen_references" in r:
         count = r["unseen_references"]
-        if type(count) is not int or count < 1:
+        if type(count) is not int or not 1 <= count <= INT64_MAX:
             return False
     if "name" in r and type(r["name"]) is not str:
         return False
