@@ -1,7 +1,13 @@
 """Read a root dump: parse, apply the schema, check the cross-record rules, gather columns.
 
-The result, :class:`RootDump`, keeps the dump's own vocabulary (native ids, snapshot node ids,
-edge kind words); :mod:`.standalone` and :mod:`.overlay` turn it into graph terms.
+The result, :class:`RootDump` (:mod:`.dump`), keeps the dump's own vocabulary (native ids,
+snapshot node ids, edge kind words); :mod:`.standalone` and :mod:`.overlay` turn it into graph
+terms.
+
+Three ways in, one result: a large dump whose ``natives`` and ``edges`` are in the plain form is
+read by compiled kernels (:mod:`.plain_form`); any other dump is parsed by ``orjson`` and its
+record arrays are checked a column at a time (:mod:`.columns`); whatever either declines is read
+record by record (:mod:`.records`), which names the first broken rule exactly.
 
 Cross-record rules (``docs/rootdump.md``): native ids are unique, every ``{"native": ID}`` names
 a native, one owner does not hold a strong and a weak handle (or a ``strong`` and a ``weak``
