@@ -18,6 +18,7 @@ import contextlib
 import errno
 import io
 import os
+import select
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -152,12 +153,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_BROKEN_PIPE
     except SystemExit as exc:
-        # click ends with sys.exit(1) when a write hits a closed pipe, whatever the mode.
+        # click ends with sys.exit(1) when a write hits a closed pipe, whatever the mode: inside
+        # its EPIPE handler up to click 8.4, after it (so without the error as context) from 8.5.
         cause = exc.__context__
-        if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+        if (isinstance(cause, OSError) and cause.errno == errno.EPIPE) or _output_reader_gone():
             return EXIT_BROKEN_PIPE
         raise
     return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def _output_reader_gone() -> bool:
+    """Whether standard output is a pipe whose reading end has been closed (``| head`` done)."""
+    stream = sys.__stdout__
+    if stream is None or not hasattr(select, "poll"):
+        return False
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 def entry() -> NoReturn:

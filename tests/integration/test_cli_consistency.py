@@ -181,13 +181,24 @@ def test_max_paths_gives_routes_through_different_objects() -> None:
         assert len(set(before_last_hop)) == len(before_last_hop)
 
 
-def test_a_closed_output_pipe_is_not_a_verdict() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summary"],
+        ["paths", "class:Session", "--max-targets", "1"],  # written where click sees the EPIPE
+        ["paths", "class:Session", "--format", "json"],
+        ["top"],
+    ],
+    ids=" ".join,
+)
+def test_a_closed_output_pipe_is_not_a_verdict(command: list[str]) -> None:
     """``leakhunt gate … | head`` must not exit 1 (leaks) or 0 (passed) for a closed pipe."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first write
+    name, *options = command
     try:
         writer = subprocess.run(
-            [sys.executable, "-m", "leakhunt", "summary", str(v8_fixture("leak_chain")), "-q"],
+            [sys.executable, "-m", "leakhunt", name, str(v8_fixture("leak_chain")), *options, "-q"],
             stdout=write_end,
             stderr=subprocess.PIPE,
             cwd=REPO,
