@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def cache_list(cache_dir: str | None, output_format: str) -> None:
         }
         click.echo(json.dumps(document, indent=2))
         return
-    console = text_console(click.get_text_stream("stdout"))
+    console = text_console(sys.stdout)
     total = sum(e.size for e in entries)
     heading = f"{visible(str(store.root))}: {len(entries)} entries, {format_bytes(total)}"
     if not entries:

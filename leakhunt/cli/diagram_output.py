@@ -51,7 +51,9 @@ def write_diagram(diagram: Diagram, chosen: DiagramFormat, output: str | None) -
         assert_never(chosen)
     data = render_image(diagram_to_dot(diagram), image)
     if output is None or output == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     with atomic_path(output) as temporary, open(temporary, "wb") as stream:
         stream.write(data)

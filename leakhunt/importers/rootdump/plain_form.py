@@ -356,7 +356,15 @@ def _edges(
         np.where(name_tags == INTEGER, (2 << 60) + name_numbers, 0),
     )
     name_code, name_rows = _first_appearance(name_keys)
-    name_values = tuple(_name_value(edges, codes, strings, row) for row in name_rows.tolist())
+    string_names = codes[("edges", "name")]
+    name_values = tuple(
+        strings.text[int(string_names[row])]
+        if name_tags[row] == STRING
+        else int(name_numbers[row])
+        if name_tags[row] == INTEGER
+        else None
+        for row in name_rows.tolist()
+    )
     isolates = codes[("edges", "isolate")]
     if strings.empty[isolates[isolates >= 0]].any():
         return None
@@ -379,14 +387,3 @@ def _edges(
         isolate_code=isolate_code[1:].astype(np.int32),
         isolate_values=isolate_values,
     )
-
-
-def _name_value(
-    edges: PlainArray, codes: dict[tuple[str, str], I64], strings: _Strings, row: int
-) -> str | int | None:
-    tag = int(edges.column("name")[0][row])
-    if tag == STRING:
-        return strings.text[int(codes[("edges", "name")][row])]
-    if tag == INTEGER:
-        return int(edges.column("name")[1][row])
-    return None

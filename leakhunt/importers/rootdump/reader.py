@@ -145,14 +145,14 @@ def _read_plain(data: bytes, path: str) -> RootDump | None:
     """The dump read by :mod:`.plain_form` (its large arrays never become Python records), or
     None when it is small, not in the plain form or breaks any rule: the general path then
     reads it and reports the problem."""
+    # Small, or columnar (orjson reads columns fast enough). The byte search finds every
+    # columnar member: the splitter refuses top-level names with escapes.
     if len(data) < PLAIN_FORM_MIN_BYTES or any(member in data for member in _COLUMNAR_MEMBERS):
-        return None  # small, or (probably) columnar: orjson reads columns fast enough
+        return None
     document = split_plain_document(data)
     if document is None:
         return None
     doc = document.doc
-    if "native_columns" in doc or "edge_columns" in doc:
-        return None
     try:
         validate_document(doc, path, skip=("natives", "edges"))
         tree = read_process_tree(doc)

@@ -23,7 +23,7 @@ from leakhunt.graph.kinds import EdgeKind, NodeKind
 from leakhunt.importers import ImportOptions, load_graph
 from leakhunt.importers.rootdump import apply_overlay, load_overlay, read_root_dump
 from leakhunt.importers.rootdump import overlay as overlay_module
-from leakhunt.importers.rootdump.overlay import (
+from leakhunt.importers.rootdump.csr_merge import (
     CsrMerge,
     interleave_edges_reference,
     merge_csr_by_insertion,
