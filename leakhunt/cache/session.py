@@ -24,7 +24,7 @@ from leakhunt.cache.store import CacheEntry, IndexCache
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.importers import ImportOptions, load_graph, sniff_format
 from leakhunt.importers.interface import Progress
-from leakhunt.importers.rootdump import RootDump, apply_overlay, load_overlay
+from leakhunt.importers.rootdump import RootDump, apply_overlay, read_root_dump
 
 __all__ = [
     "CachedInput",
@@ -178,15 +178,20 @@ def store_identity(
 
 
 def overlay_input(
-    loaded: CachedInput, dump_path: str, *, lenient: bool, dump: RootDump | None = None
+    loaded: CachedInput,
+    dump_path: str,
+    *,
+    lenient: bool,
+    dump: RootDump | None = None,
+    consume: bool = False,
 ) -> CachedInput:
     """Merge a root dump (``dump``, or read from ``dump_path``) into a loaded input. The
     merged graph is not stored; analyses of it are cached under a prefix naming the dump's
-    content, so they never mix with the plain snapshot's."""
+    content, so they never mix with the plain snapshot's. With ``consume`` the caller gives
+    ``loaded`` up (see :func:`~leakhunt.importers.rootdump.apply_overlay`)."""
     if dump is None:
-        merged = load_overlay(loaded.graph, dump_path, lenient=lenient).graph
-    else:
-        merged = apply_overlay(loaded.graph, dump, lenient=lenient).graph
+        dump = read_root_dump(dump_path, lenient=lenient)
+    merged = apply_overlay(loaded.graph, dump, lenient=lenient, consume=consume).graph
     if loaded.entry is None:
         return CachedInput(merged, None, loaded.prefix)
     digest = hashlib.sha256()

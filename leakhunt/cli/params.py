@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -284,12 +285,18 @@ def load_input(choice: InputChoice) -> CachedInput:
     pending = (
         PendingDump(choice.overlay, lenient=choice.lenient) if choice.overlay is not None else None
     )
+    options = import_options(choice)
+    if pending is not None:
+        # Room after the snapshot's columns lets the merge grow them instead of copying them.
+        options = dataclasses.replace(
+            options, node_room=pending.node_room, edge_room=pending.edge_room
+        )
     try:
         with progress_callback(not choice.quiet) as progress:
             loaded = open_input(
                 choice.file,
                 format=input_format,
-                options=import_options(choice),
+                options=options,
                 progress=progress,
                 cache=cache,
             )
@@ -298,7 +305,10 @@ def load_input(choice: InputChoice) -> CachedInput:
             pending.close()  # no reader may outlive a failed load
         raise
     if pending is not None:
-        loaded = overlay_input(loaded, pending.path, lenient=choice.lenient, dump=pending.result())
+        # Nothing else holds the snapshot's graph: the merge may take its storage over.
+        loaded = overlay_input(
+            loaded, pending.path, lenient=choice.lenient, dump=pending.result(), consume=True
+        )
     for problem in loaded.graph.problems:
         if problem.endswith(LENIENT_SUFFIXES):
             warn(problem)

@@ -35,6 +35,11 @@ class ImportOptions:
     :mod:`leakhunt.importers.common.input_file` (gzip input only)."""
     lenient: bool = False
     """Turn per-record problems that leave the rest usable into warnings (root dumps)."""
+    node_room: int = 0
+    """Nodes an overlay may add: importers that can keep this much room after their node
+    columns do (:mod:`leakhunt.graph.room`), so that the overlay grows them without a copy."""
+    edge_room: int = 0
+    """Edges an overlay may add (as :attr:`node_room`, for the edge columns)."""
 
 
 class Importer(Protocol):

@@ -40,7 +40,13 @@ class PendingDump:
     def __init__(self, path: str, *, lenient: bool = False) -> None:
         self.path = path
         self.lenient = lenient
-        if _size(path) >= PLAIN_FORM_MIN_BYTES:
+        size = _size(path)
+        self.node_room = size // _MIN_NATIVE_BYTES + _CATEGORY_NODES
+        """At most how many nodes the dump adds (from its size): room for the snapshot's
+        importer to keep (``ImportOptions.node_room``)."""
+        self.edge_room = size // _MIN_EDGE_BYTES + _CATEGORY_NODES
+        """At most how many edges it adds (ephemerons count twice)."""
+        if size >= PLAIN_FORM_MIN_BYTES:
             # A large dump is read by compiled kernels; this process compiles kernels to load
             # the snapshot anyway, so it starts the compiler before forking, not both of them.
             start_compiler()
@@ -53,6 +59,17 @@ class PendingDump:
     def close(self) -> None:
         """Stop reading (the caller failed before it needed the dump)."""
         self._read.close()
+
+
+_MIN_NATIVE_BYTES = 8
+"""Fewer bytes than any native takes in a dump: its id alone (``"a",``) takes 4 in
+``native_columns``, its class and size more."""
+_MIN_EDGE_BYTES = 2
+"""Fewer bytes per added edge than any dump takes: an edge's source and target alone take 4
+(``0,`` twice, in ``edge_columns``), and an ephemeron adds two edges."""
+_CATEGORY_NODES = 2
+"""The synthetic ``(Embedder handles)`` and ``(Embedder roots)`` nodes (and their edges from
+the super root)."""
 
 
 def _size(path: str) -> int:

@@ -1,37 +1,78 @@
 """Merging added edges into a graph's CSR: each added edge goes after its source's own edges.
 
-:class:`CsrMerge` places the added edges by index arithmetic and writes the merged columns with
-two compiled sequential passes (:func:`place_added_edges_reference`,
-:func:`interleave_edges_reference`, their plain twins); :func:`merge_csr_by_insertion` is the
-former ``np.insert`` merge, kept as the reference the tests compare with.
+:func:`merge_csr` places the added edges by index arithmetic and writes the merged columns with
+compiled sequential passes: into new arrays (:func:`place_added_edges_reference`,
+:func:`interleave_edges_reference`, their plain twins), or, when the caller gives up the graph
+and its columns have room after them (:mod:`leakhunt.graph.room`), in place
+(:func:`merge_in_place_reference`): then no snapshot-sized memory is touched for the first time.
+:func:`merge_csr_by_insertion` is the former ``np.insert`` merge, kept as the reference the
+tests compare with.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.graph.room import grown
 from leakhunt.lazy_kernel import lazy_kernel
 
 __all__ = [
-    "CsrMerge",
+    "MergedCsr",
     "interleave_edges_reference",
+    "merge_csr",
     "merge_csr_by_insertion",
+    "merge_in_place_reference",
     "place_added_edges_reference",
 ]
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
+U32 = npt.NDArray[np.uint32]
 
 
-class CsrMerge:
+@dataclass(frozen=True, slots=True)
+class MergedCsr:
+    """The merged CSR: offsets, the three edge columns, and where edges went."""
+
+    first: I64
+    """Offsets of the merged CSR."""
+    target: I32
+    kind: U8
+    name: U32
+    add_to_new: I64
+    """Merged edge ordinal of each added edge."""
+    moved: tuple[I64, ...]
+    """Merged ordinals of the snapshot edges the caller asked about (``old_edges``)."""
+    in_place: bool
+    """Whether the graph's own storage was reused (its edge columns are then rewritten)."""
+
+
+def merge_csr(
+    graph: RetentionGraph,
+    add_source: I64,
+    add_target: I32,
+    add_kind: U8,
+    add_name: U32,
+    node_count: int,
+    *,
+    old_edges: Sequence[I64] = (),
+    consume: bool = False,
+) -> MergedCsr:
     """Snapshot edges plus added edges in one CSR: each added edge goes after its source's
     own edges (new nodes' edges after all snapshot edges), added edges of one source in the
-    order given.
+    order given; ``old_edges`` (arrays of snapshot edge ordinals) are translated.
 
-    Only the added edges are placed by index arithmetic; the three columns are then written in
-    one sequential pass by a compiled kernel (no sort, search or scatter over the snapshot's
-    millions of edges).
+    Only the added edges are placed by index arithmetic; the columns are then written in one
+    sequential pass by a compiled kernel (no sort, search or scatter over the snapshot's
+    millions of edges). With ``consume``, the caller gives ``graph`` up: when its offsets and
+    edge columns have room for the result, the result is written into their storage (the
+    snapshot's edges move up, from the last one down) and ``graph`` must not be read again.
 
     Examples
     --------
@@ -43,52 +84,76 @@ class CsrMerge:
     >>> _ = b.add_edge(0, a, EdgeKind.ELEMENT, 0)
     >>> _ = b.add_edge(a, c, EdgeKind.PROPERTY, "x")
     >>> g = b.freeze(SourceInfo("inline", "test", "none"))
-    >>> merge = CsrMerge(g, np.array([3, a, 0]), node_count=4)
-    >>> merge.first.tolist(), merge.add_to_new.tolist(), merge.old_to_new(np.array([0, 1])).tolist()
+    >>> added = np.array([3, a, 0])
+    >>> merged = merge_csr(
+    ...     g, added, np.array([a, c, a], np.int32), np.zeros(3, np.uint8),
+    ...     np.zeros(3, np.uint32), 4, old_edges=[np.array([0, 1])])
+    >>> merged.first.tolist(), merged.add_to_new.tolist(), merged.moved[0].tolist()
     ([0, 2, 4, 4, 5], [4, 3, 1], [0, 2])
+    >>> merged.target.tolist(), merged.in_place
+    ([1, 1, 2, 2, 1], False)
     """
-
-    def __init__(self, graph: RetentionGraph, add_source: I64, node_count: int) -> None:
-        self._old_first = graph.node_first_edge
-        self._old = (graph.edge_target, graph.edge_kind, graph.edge_name)
-        order = np.argsort(add_source, kind="stable")
-        self._add_order = order
-        self.first: I64 = np.empty(node_count + 1, dtype=np.int64)
-        """Offsets of the merged CSR."""
-        self.add_to_new: I64 = np.empty(add_source.size, dtype=np.int64)
-        """Merged edge ordinal of each added edge."""
-        # One pass, and no other array the size of the node count (each would be fresh memory).
-        _place_added_edges(self._old_first, add_source[order], order, self.first, self.add_to_new)
-
-    def old_to_new(self, old_edges: I64) -> I64:
-        """Merged ordinals of some snapshot edges."""
-        sources = np.searchsorted(self._old_first, old_edges, side="right") - 1
-        shift = self.first[sources] - self._old_first[sources]
-        result: I64 = (old_edges + shift).astype(np.int64)
-        return result
-
-    def columns(
-        self,
-        add_target: npt.NDArray[np.int32],
-        add_kind: npt.NDArray[np.uint8],
-        add_name: npt.NDArray[np.uint32],
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
-        """The merged ``edge_target``, ``edge_kind`` and ``edge_name``."""
-        total = int(self.first[-1])
-        target, kind, name = (np.empty(total, dtype=old.dtype) for old in self._old)
-        order = self._add_order
-        _interleave_edges(
-            self._old_first,
-            self.first,
-            *self._old,
-            add_target[order],
-            add_kind[order],
-            add_name[order],
-            target,
-            kind,
-            name,
+    old_first = graph.node_first_edge
+    order = np.argsort(add_source, kind="stable")
+    sorted_sources = add_source[order]
+    # An edge of source s moves up by the added edges of the sources before s.
+    moved = tuple(
+        (edges + np.searchsorted(sorted_sources, _sources(old_first, edges), side="left")).astype(
+            np.int64
         )
-        return target, kind, name
+        for edges in old_edges
+    )
+    add_to_new: I64 = np.empty(add_source.size, dtype=np.int64)
+    total = graph.edge_count + add_source.size
+    room_first = grown(old_first, node_count + 1) if consume else None
+    room_target = grown(graph.edge_target, total) if consume else None
+    room_kind = grown(graph.edge_kind, total) if consume else None
+    room_name = grown(graph.edge_name, total) if consume else None
+    if (
+        room_first is not None
+        and room_target is not None
+        and room_kind is not None
+        and room_name is not None
+    ):
+        _merge_in_place(
+            room_first,
+            graph.node_count,
+            sorted_sources,
+            order,
+            add_target,
+            add_kind,
+            add_name,
+            room_target,
+            room_kind,
+            room_name,
+            add_to_new,
+        )
+        return MergedCsr(
+            room_first, room_target, room_kind, room_name, add_to_new, moved, in_place=True
+        )
+    first = np.empty(node_count + 1, dtype=np.int64)
+    # One pass, and no other array the size of the node count (each would be fresh memory).
+    _place_added_edges(old_first, sorted_sources, order, first, add_to_new)
+    old = (graph.edge_target, graph.edge_kind, graph.edge_name)
+    target, kind, name = (np.empty(total, dtype=column.dtype) for column in old)
+    _interleave_edges(
+        old_first,
+        first,
+        *old,
+        add_target[order],
+        add_kind[order],
+        add_name[order],
+        target,
+        kind,
+        name,
+    )
+    return MergedCsr(first, target, kind, name, add_to_new, moved, in_place=False)
+
+
+def _sources(first: I64, edges: I64) -> I64:
+    """The source node of each edge."""
+    result: I64 = (np.searchsorted(first, edges, side="right") - 1).astype(np.int64)
+    return result
 
 
 def place_added_edges_reference(
@@ -149,6 +214,57 @@ def interleave_edges_reference(
 
 
 _interleave_edges = lazy_kernel(interleave_edges_reference)
+
+
+def merge_in_place_reference(
+    first: I64,
+    old_nodes: int,
+    sorted_sources: I64,
+    order: I64,
+    add_target: I32,
+    add_kind: U8,
+    add_name: U32,
+    target: I32,
+    kind: U8,
+    name: U32,
+    add_to_new: I64,
+) -> None:
+    """The merge written over the snapshot's own columns: ``first`` holds the snapshot's
+    offsets in its first ``old_nodes + 1`` elements, ``target``/``kind``/``name`` its edges at
+    their start; both have room for the result. Walking from the last node down, each node's
+    added edges (``sorted_sources``, ``order`` as for :func:`place_added_edges_reference`;
+    the ``add_*`` columns in the given order) go to the top of what is left, then its own
+    edges move up under them. A node's edges never move down, so nothing is overwritten
+    before it is read; below the lowest source of an added edge nothing moves at all."""
+    node_count = first.shape[0] - 1
+    added = sorted_sources.shape[0] - 1
+    old_end = first[old_nodes]  # end of the snapshot edges of the nodes below the current one
+    write = old_end + sorted_sources.shape[0]
+    first[node_count] = write
+    for node in range(node_count - 1, -1, -1):
+        while added >= 0 and sorted_sources[added] == node:
+            write -= 1
+            given = order[added]
+            target[write] = add_target[given]
+            kind[write] = add_kind[given]
+            name[write] = add_name[given]
+            add_to_new[given] = write
+            added -= 1
+        if node < old_nodes:
+            if write == old_end:
+                return  # no added edge below: the rest keeps its place and its offsets
+            old_start = first[node]
+            shift = write - old_end
+            for edge in range(old_end - 1, old_start - 1, -1):
+                target[edge + shift] = target[edge]
+                kind[edge + shift] = kind[edge]
+                name[edge + shift] = name[edge]
+            write -= old_end - old_start
+            old_end = old_start
+        first[node] = write
+
+
+_merge_in_place = lazy_kernel(merge_in_place_reference)
 
 
 def merge_csr_by_insertion(

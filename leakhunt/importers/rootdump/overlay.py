@@ -12,8 +12,10 @@ What is added (``docs/rootdump.md``, "What leakhunt makes of a dump"):
 * a synthetic ``(Embedder roots)`` node carrying the dump's own ``roots``.
 
 The CSR is rebuilt in one sequential pass over the snapshot's edge columns
-(:class:`~.csr_merge.CsrMerge`): the snapshot's edges keep their order within each source, the
-dump's follow them.
+(:func:`~.csr_merge.merge_csr`): the snapshot's edges keep their order within each source, the
+dump's follow them. A caller that gives the snapshot's graph up (``consume``) lets the merge
+write into the room its importer left after the columns (:mod:`leakhunt.graph.room`, asked for
+with ``ImportOptions.node_room``/``edge_room``) instead of copying them.
 
 Which isolate: a dump that describes one isolate (or none) applies whole; a dump of several
 isolates applies the records of the isolate whose ``snapshot`` names the snapshot file (same
@@ -25,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +36,9 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.graph.processes import ContextFacts
+from leakhunt.graph.room import grown
 from leakhunt.importers.rootdump.context_state import with_dump_facts
-from leakhunt.importers.rootdump.csr_merge import CsrMerge
+from leakhunt.importers.rootdump.csr_merge import merge_csr
 from leakhunt.importers.rootdump.reader import RootDump
 from leakhunt.importers.rootdump.vocabulary import (
     EDGE_CODE,
@@ -50,6 +54,7 @@ from leakhunt.importers.rootdump.vocabulary import (
 __all__ = ["OverlayResult", "apply_overlay"]
 
 I64 = npt.NDArray[np.int64]
+S = TypeVar("S", bound=np.generic)
 _GLOBAL_HANDLES = "(Global handles)"
 _STRONG_HANDLE = EDGE_CODE["strong_global_handle"]
 _EPHEMERON = EDGE_CODE["ephemeron"]
@@ -130,8 +135,14 @@ class _IdIndex:
         return result
 
 
-def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = False) -> OverlayResult:
+def apply_overlay(
+    graph: RetentionGraph, dump: RootDump, *, lenient: bool = False, consume: bool = False
+) -> OverlayResult:
     """Merge ``dump`` into ``graph`` (see the module docstring).
+
+    With ``consume``, the caller gives ``graph`` up: the result may take over its columns'
+    storage and rewrite its edges, so ``graph`` must not be read afterwards (nor overlaid
+    again). Without it, ``graph`` is left as it was.
 
     Raises
     ------
@@ -298,13 +309,21 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     # Snapshot root edges the dump's handles supersede: they stay, as weak edges and weak roots.
     superseded = _superseded_global_handles(graph, target[handle_rows])
     total_nodes = n + native_count + len(categories)
-    merge = CsrMerge(graph, add_src, total_nodes)
-    first, add_to_new = merge.first, merge.add_to_new
-    edge_target, edge_kind, edge_name_col = merge.columns(
-        add_tgt.astype(np.int32), add_kind.astype(np.uint8), add_name.astype(np.uint32)
+    old_eph = graph.ephemerons
+    merged = merge_csr(
+        graph,
+        add_src,
+        add_tgt.astype(np.int32),
+        add_kind.astype(np.uint8),
+        add_name.astype(np.uint32),
+        total_nodes,
+        old_edges=(graph.roots.edge, old_eph.edge),
+        consume=consume,
     )
-    old_root_edges = merge.old_to_new(graph.roots.edge)
-    edge_kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
+    # From here on, a consumed graph's edge columns hold the merged edges.
+    add_to_new = merged.add_to_new
+    old_root_edges, old_eph_edges = merged.moved
+    merged.kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
     old_root_kinds = graph.roots.kind.copy()
     old_root_kinds[superseded] = int(RootKind.WEAK_GLOBAL_HANDLE)
     new_root_edges = add_to_new[first_root_edge:]
@@ -314,11 +333,10 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         label=np.concatenate([graph.roots.label, *root_labels]).astype(np.uint32),
     )
 
-    old_eph = graph.ephemerons
     new_entry = len(old_eph) + np.arange(eph_rows.size, dtype=np.int32)
     eph_edge = np.concatenate(
         [
-            merge.old_to_new(old_eph.edge),
+            old_eph_edges,
             add_to_new[plain.size : plain.size + eph_rows.size],
             add_to_new[plain.size + eph_rows.size : plain.size + 2 * eph_rows.size],
         ]
@@ -358,48 +376,53 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
         )
     context_of_native = _native_contexts(graph, dump, included_rows)
     added = native_count + len(categories)
+
+    def appended(column: npt.NDArray[S], tails: list[npt.NDArray[Any]]) -> npt.NDArray[S]:
+        return _appended(column, tails, consume=consume)
+
     merged_graph = dataclasses.replace(
         graph,
         strings=tuple(strings),
         type_names=tuple(type_names),
-        node_type=np.concatenate(
+        node_type=appended(
+            graph.node_type,
             [
-                graph.node_type,
                 np.full(native_count, type_names.index("native"), np.uint8),
                 np.full(len(categories), type_names.index("synthetic"), np.uint8),
-            ]
+            ],
         ),
-        node_kind=np.concatenate(
+        node_kind=appended(
+            graph.node_kind,
             [
-                graph.node_kind,
                 np.full(native_count, int(NodeKind.NATIVE), np.uint8),
                 np.full(len(categories), int(NodeKind.SYNTHETIC), np.uint8),
-            ]
+            ],
         ),
-        node_name=np.concatenate([graph.node_name, native_names, category_names]),
-        node_class=np.concatenate([graph.node_class, native_classes, category_names]),
-        node_id=np.concatenate(
+        node_name=appended(graph.node_name, [native_names, category_names]),
+        node_class=appended(graph.node_class, [native_classes, category_names]),
+        node_id=appended(
+            graph.node_id,
             [
-                graph.node_id,
                 -(included_rows.astype(np.int64) + 1),
                 np.zeros(len(categories), np.int64),
-            ]
+            ],
         ),
-        node_self_size=np.concatenate(
+        node_self_size=appended(
+            graph.node_self_size,
             [
-                graph.node_self_size,
                 natives.sizes[included_rows],
                 np.zeros(len(categories), np.int64),
-            ]
+            ],
         ),
-        node_context=np.concatenate(
-            [graph.node_context, context_of_native, np.full(len(categories), -1, np.int32)]
+        node_context=appended(
+            graph.node_context,
+            [context_of_native, np.full(len(categories), -1, np.int32)],
         ),
-        node_detachedness=np.concatenate([graph.node_detachedness, np.zeros(added, np.uint8)]),
-        node_first_edge=first,
-        edge_target=edge_target,
-        edge_kind=edge_kind,
-        edge_name=edge_name_col,
+        node_detachedness=appended(graph.node_detachedness, [np.zeros(added, np.uint8)]),
+        node_first_edge=merged.first,
+        edge_target=merged.target,
+        edge_kind=merged.kind,
+        edge_name=merged.name,
         roots=roots,
         ephemerons=ephemerons,
         contexts=with_dump_facts(graph.contexts, _context_facts(graph, dump)),
@@ -410,6 +433,22 @@ def apply_overlay(graph: RetentionGraph, dump: RootDump, *, lenient: bool = Fals
     )
     merged_graph.validate()
     return OverlayResult(merged_graph, native_ordinals, tuple(problems.warnings))
+
+
+def _appended(
+    column: npt.NDArray[S], tails: list[npt.NDArray[Any]], *, consume: bool
+) -> npt.NDArray[S]:
+    """``column`` followed by ``tails``: written into the column's room when the caller gives
+    the graph up and the room suffices (:mod:`leakhunt.graph.room`), else a new array."""
+    length = column.size + sum(tail.size for tail in tails)
+    result = grown(column, length) if consume else None
+    if result is None:
+        return np.concatenate([column, *tails]).astype(column.dtype, copy=False)
+    start = column.size
+    for tail in tails:
+        result[start : start + tail.size] = tail
+        start += tail.size
+    return result
 
 
 def _superseded_global_handles(graph: RetentionGraph, handle_targets: I64) -> I64:

@@ -29,3 +29,8 @@ class V8Columns:
     edge_target: npt.NDArray[np.int32]
     problems: tuple[str, ...] = ()
     """Recoverable oddities found while parsing (unknown node types, capped strings)."""
+    node_room: int = 0
+    """Room the node columns keep after their last node (:mod:`leakhunt.graph.room`); columns
+    derived from them keep as much."""
+    edge_room: int = 0
+    """Room the edge columns keep after their last edge."""

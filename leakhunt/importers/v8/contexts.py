@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from leakhunt.graph.core import ContextTable, RootTable
 from leakhunt.graph.kinds import NodeKind, RootKind
+from leakhunt.graph.room import with_room
 from leakhunt.importers.v8.columns import V8Columns
 from leakhunt.importers.v8.string_search import StringSearch
 
@@ -37,7 +38,7 @@ def find_contexts(
     """
     strings = columns.strings
     n = node_kind.shape[0]
-    node_context = np.full(n, -1, dtype=np.int32)
+    node_context = with_room(n, np.int32, room=columns.node_room, fill=-1)
     is_context_name = np.zeros(len(strings), dtype=np.bool_)
     for index in search.matching(_NATIVE_CONTEXT).tolist():
         is_context_name[index] = strings[index].startswith(_NATIVE_CONTEXT)
@@ -124,7 +125,8 @@ def attribute_to_contexts(
     objects = ((node_kind == NodeKind.OBJECT) | (node_kind == NodeKind.REGEXP)) & (maps >= 0)
     objects &= up < 0
     up[objects] = prototype[maps[objects]]
-    result = anchors.copy()
+    result = with_room(n, np.int32, room=columns.node_room)
+    result[:] = anchors
     pointer = up
     for _ in range(_JUMPS):
         pending = np.flatnonzero((result < 0) & (pointer >= 0))

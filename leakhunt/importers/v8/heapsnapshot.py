@@ -18,6 +18,7 @@ import numpy.typing as npt
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.node_classes import NodeClasses
+from leakhunt.graph.room import with_room
 from leakhunt.importers.common.input_file import format_size
 from leakhunt.importers.common.json_stream import JsonObjectStream
 from leakhunt.importers.common.text import MAX_TEXT_CHARS, cap_strings
@@ -155,13 +156,17 @@ class _RecordSink:
         fields: Sequence[str],
         wanted: dict[str, tuple[type[np.integer], int]],
         capacity: int,
+        room: int = 0,
     ) -> None:
         self.path = path
         self.record = record
         self.width = len(fields)
         self._wanted = {fields.index(f): (f, dtype, bound) for f, (dtype, bound) in wanted.items()}
+        # Room for an overlay, up to as much again as the declared records (beyond that, it
+        # copies): untouched, it is only address space.
+        self.room = min(max(room, 0), capacity)
         self.columns: dict[str, npt.NDArray[np.integer]] = {
-            f: np.empty(capacity, dtype=dtype) for f, (dtype, _) in wanted.items()
+            f: np.empty(capacity + self.room, dtype=dtype) for f, (dtype, _) in wanted.items()
         }
         self.count = 0
         self.node_width = 1
@@ -229,8 +234,8 @@ class _RecordSink:
 
     def _grow(self, needed: int) -> None:
         for field, column in self.columns.items():
-            if column.size < needed:
-                self.columns[field] = np.resize(column, max(needed, 2 * column.size))
+            if column.size < needed + self.room:
+                self.columns[field] = np.resize(column, max(needed + self.room, 2 * column.size))
 
     def finish(self, total: int) -> None:
         if self._carry.size:
@@ -319,6 +324,8 @@ def _read_columns(
     string_problems: list[str] = []
     code = CodeSections()
     max_input_size = options.max_input_size if options is not None else None
+    node_room = options.node_room if options is not None else 0
+    edge_room = options.edge_room if options is not None else 0
     with JsonObjectStream(path, progress, max_input_size) as stream:
         file_bytes = stream.decoded_bound
         stream.begin_object()
@@ -330,10 +337,10 @@ def _read_columns(
                 if meta is None:
                     raise SnapshotFormatError(path, key, "appears before 'snapshot' (no meta)")
                 if key == "nodes":
-                    nodes = _node_sink(path, meta, file_bytes)
+                    nodes = _node_sink(path, meta, file_bytes, node_room)
                     stream.read_integer_array(key, nodes, "reading nodes")
                 else:
-                    edges = _edge_sink(path, meta, file_bytes)
+                    edges = _edge_sink(path, meta, file_bytes, edge_room)
                     edges.node_width = len(meta.node_fields)
                     stream.read_integer_array(key, edges, "reading edges")
             elif key == "strings":
@@ -408,7 +415,7 @@ def load_v8_node_classes(
     )
 
 
-def _node_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
+def _node_sink(path: str, meta: _Meta, file_bytes: int, room: int) -> _RecordSink:
     wanted: dict[str, tuple[type[np.integer], int]] = {
         "type": (np.uint8, len(meta.node_types)),
         "name": (np.uint32, 2**32),
@@ -420,13 +427,13 @@ def _node_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
         wanted["detachedness"] = (np.uint8, 256)
     width = len(meta.node_fields)
     sink = _RecordSink(
-        path, "node", meta.node_fields, wanted, _capacity(meta.node_count, file_bytes, width)
+        path, "node", meta.node_fields, wanted, _capacity(meta.node_count, file_bytes, width), room
     )
     sink.lenient = frozenset({"type"})
     return sink
 
 
-def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
+def _edge_sink(path: str, meta: _Meta, file_bytes: int, room: int) -> _RecordSink:
     wanted: dict[str, tuple[type[np.integer], int]] = {
         "type": (np.uint8, len(meta.edge_types)),
         "name_or_index": (np.uint32, 2**32),
@@ -434,7 +441,7 @@ def _edge_sink(path: str, meta: _Meta, file_bytes: int) -> _RecordSink:
     }
     width = len(meta.edge_fields)
     return _RecordSink(
-        path, "edge", meta.edge_fields, wanted, _capacity(meta.edge_count, file_bytes, width)
+        path, "edge", meta.edge_fields, wanted, _capacity(meta.edge_count, file_bytes, width), room
     )
 
 
@@ -462,7 +469,7 @@ def _check_counts(
             path, "snapshot.root_index", f"{meta.root_index} is not 0 (unsupported layout)"
         )
     edge_count = nodes.columns["edge_count"]
-    first_edge = np.zeros(n + 1, dtype=np.int64)
+    first_edge = with_room(n + 1, np.int64, room=nodes.room, fill=0)
     np.cumsum(edge_count, out=first_edge[1:])
     if first_edge[-1] != m:
         over = int(np.searchsorted(first_edge, m, side="right")) - 1
@@ -506,13 +513,15 @@ def _check_counts(
         node_detachedness=(
             detachedness.astype(np.uint8, copy=False)
             if detachedness is not None
-            else np.zeros(n, dtype=np.uint8)
+            else with_room(n, np.uint8, room=nodes.room, fill=0)
         ),
         node_first_edge=first_edge,
         edge_type=edges.columns["type"].astype(np.uint8, copy=False),
         edge_name=edges.columns["name_or_index"].astype(np.uint32, copy=False),
         edge_target=target.astype(np.int32, copy=False),
         problems=tuple(problems),
+        node_room=nodes.room,
+        edge_room=edges.room,
     )
 
 

@@ -31,6 +31,7 @@ from leakhunt.graph.core import (
     SourceInfo,
 )
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
+from leakhunt.graph.room import with_room
 from leakhunt.importers.v8.code import CodeSections, read_captured_uses, read_code_locations
 from leakhunt.importers.v8.columns import V8Columns
 from leakhunt.importers.v8.context_roles import describe_contexts
@@ -231,8 +232,16 @@ def node_and_edge_kinds(
     columns: V8Columns,
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
     """Node and edge kinds from the snapshot's type numbers (before edges are reinterpreted)."""
-    node_kind = _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER)[columns.node_type]
-    edge_kind = _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL)[columns.edge_type]
+    node_kind = with_room(columns.node_type.size, np.uint8, room=columns.node_room)
+    edge_kind = with_room(columns.edge_type.size, np.uint8, room=columns.edge_room)
+    np.take(
+        _lookup(columns.node_types, _NODE_KINDS, NodeKind.OTHER), columns.node_type, out=node_kind
+    )
+    np.take(
+        _lookup(columns.edge_types, _EDGE_KINDS, EdgeKind.INTERNAL),
+        columns.edge_type,
+        out=edge_kind,
+    )
     return node_kind, edge_kind
 
 
@@ -301,7 +310,9 @@ def class_names(columns: V8Columns, intern: Callable[[str], int]) -> npt.NDArray
         dtype=np.int64,
     )
     by_type = per_type[columns.node_type]
-    return np.where(by_type < 0, columns.node_name, by_type).astype(np.uint32)
+    result = with_room(by_type.size, np.uint32, room=columns.node_room)
+    np.copyto(result, np.where(by_type < 0, columns.node_name, by_type), casting="unsafe")
+    return result
 
 
 def _root_table(

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,16 @@ from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.builder import GraphBuilder
 from leakhunt.graph.core import RetentionGraph, SourceInfo
 from leakhunt.graph.kinds import EdgeKind, NodeKind
+from leakhunt.graph.room import room_after, with_room
 from leakhunt.importers import ImportOptions, load_graph
 from leakhunt.importers.rootdump import apply_overlay, load_overlay, read_root_dump
 from leakhunt.importers.rootdump import overlay as overlay_module
 from leakhunt.importers.rootdump.csr_merge import (
-    CsrMerge,
+    MergedCsr,
     interleave_edges_reference,
+    merge_csr,
     merge_csr_by_insertion,
+    merge_in_place_reference,
     place_added_edges_reference,
 )
 from leakhunt.importers.rootdump.reader import RootDump
@@ -44,44 +49,32 @@ from tests.helpers.rootdump import (
 I64 = npt.NDArray[np.int64]
 
 
-class _InsertionMerge:
-    """:class:`CsrMerge`'s interface over the reference merge (the former implementation)."""
-
-    def __init__(self, graph: RetentionGraph, add_source: I64, node_count: int) -> None:
-        self.graph, self.add_source, self.node_count = graph, add_source, node_count
-        old_first = graph.node_first_edge
-        n_old = graph.node_count
-        self.position = np.where(
-            add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
-        )
-        self.sorted_position = self.position[np.lexsort((add_source, self.position))]
-        self.first: I64 = np.zeros(0, np.int64)
-        self.add_to_new: I64 = np.zeros(0, np.int64)
-        empty32 = np.zeros(add_source.size, np.int32)
-        first, add_to_new, *_ = merge_csr_by_insertion(
-            graph,
-            add_source,
-            empty32,
-            empty32.astype(np.uint8),
-            empty32.astype(np.uint32),
-            node_count,
-        )
-        self.first, self.add_to_new = first, add_to_new
-
-    def old_to_new(self, old_edges: I64) -> I64:
-        shift = np.searchsorted(self.sorted_position, old_edges, side="right")
-        return (old_edges + shift).astype(np.int64)
-
-    def columns(
-        self,
-        add_target: npt.NDArray[np.int32],
-        add_kind: npt.NDArray[np.uint8],
-        add_name: npt.NDArray[np.uint32],
-    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
-        _, _, target, kind, name = merge_csr_by_insertion(
-            self.graph, self.add_source, add_target, add_kind, add_name, self.node_count
-        )
-        return target, kind, name
+def _insertion_merge(
+    graph: RetentionGraph,
+    add_source: I64,
+    add_target: npt.NDArray[np.int32],
+    add_kind: npt.NDArray[np.uint8],
+    add_name: npt.NDArray[np.uint32],
+    node_count: int,
+    *,
+    old_edges: Sequence[I64] = (),
+    consume: bool = False,
+) -> MergedCsr:
+    """:func:`merge_csr`'s interface over the reference merge (the former implementation)."""
+    first, add_to_new, target, kind, name = merge_csr_by_insertion(
+        graph, add_source, add_target, add_kind, add_name, node_count
+    )
+    old_first = graph.node_first_edge
+    n_old = graph.node_count
+    position = np.where(
+        add_source < n_old, old_first[np.minimum(add_source, n_old - 1) + 1], old_first[-1]
+    )
+    sorted_position = np.sort(position)
+    moved = tuple(
+        (edges + np.searchsorted(sorted_position, edges, side="right")).astype(np.int64)
+        for edges in old_edges
+    )
+    return MergedCsr(first, target, kind, name, add_to_new, moved, in_place=False)
 
 
 _NODE_COLUMNS = (
@@ -123,40 +116,83 @@ def _random_graph(rng: np.random.Generator, nodes: int, edges: int) -> Retention
     return b.freeze(SourceInfo("random.heapsnapshot", "test", "none"))
 
 
+def _with_room(graph: RetentionGraph, nodes: int, edges: int) -> RetentionGraph:
+    """The same graph, its offsets and edge columns in storage with room after them."""
+
+    def roomy(column: npt.NDArray[Any], room: int) -> npt.NDArray[Any]:
+        copy = with_room(column.size, column.dtype.type, room=room)
+        copy[:] = column
+        return copy
+
+    return dataclasses.replace(
+        graph,
+        node_first_edge=roomy(graph.node_first_edge, nodes),
+        edge_target=roomy(graph.edge_target, edges),
+        edge_kind=roomy(graph.edge_kind, edges),
+        edge_name=roomy(graph.edge_name, edges),
+    )
+
+
+def _random_additions(
+    rng: np.random.Generator, graph: RetentionGraph
+) -> tuple[int, I64, npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+    total = graph.node_count + int(rng.integers(0, 6))
+    add_source = rng.integers(0, total, int(rng.integers(0, 40))).astype(np.int64)
+    if rng.random() < 0.3:  # added edges only above some node: the bottom does not move
+        add_source = np.maximum(add_source, total // 2)
+    add_target = rng.integers(0, total, add_source.size).astype(np.int32)
+    add_kind = rng.integers(0, 5, add_source.size).astype(np.uint8)
+    add_name = rng.integers(0, 9, add_source.size).astype(np.uint32)
+    return total, add_source, add_target, add_kind, add_name
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_csr_merge_equals_insertion_on_random_graphs(seed: int) -> None:
     rng = np.random.default_rng(seed)
     graph = _random_graph(rng, int(rng.integers(1, 30)), int(rng.integers(0, 80)))
-    new_nodes = int(rng.integers(0, 6))
-    total = graph.node_count + new_nodes
-    add_source = rng.integers(0, total, int(rng.integers(0, 40))).astype(np.int64)
-    add_target = rng.integers(0, total, add_source.size).astype(np.int32)
-    add_kind = rng.integers(0, 5, add_source.size).astype(np.uint8)
-    add_name = rng.integers(0, 9, add_source.size).astype(np.uint32)
-    first, add_to_new, target, kind, name = merge_csr_by_insertion(
-        graph, add_source, add_target, add_kind, add_name, total
-    )
-    merge = CsrMerge(graph, add_source, total)
-    assert np.array_equal(merge.first, first)
-    assert np.array_equal(merge.add_to_new, add_to_new)
-    fast_columns = merge.columns(add_target, add_kind, add_name)
-    for fast, slow in zip(fast_columns, (target, kind, name), strict=True):
-        assert fast.dtype == slow.dtype and np.array_equal(fast, slow)
+    total, add_source, add_target, add_kind, add_name = _random_additions(rng, graph)
     old_edges = np.arange(graph.edge_count, dtype=np.int64)
-    moved = merge.old_to_new(old_edges)
-    assert np.array_equal(moved, _InsertionMerge(graph, add_source, total).old_to_new(old_edges))
-    assert np.array_equal(target[moved], graph.edge_target)
-    # The compiled passes against their plain twins, on the same sorted added edges.
-    order = np.argsort(add_source, kind="stable")
-    first_twin, add_to_new_twin = np.empty_like(merge.first), np.empty_like(merge.add_to_new)
-    place_added_edges_reference(
-        graph.node_first_edge, add_source[order], order, first_twin, add_to_new_twin
+    slow = _insertion_merge(
+        graph, add_source, add_target, add_kind, add_name, total, old_edges=[old_edges]
     )
-    assert np.array_equal(first_twin, first) and np.array_equal(add_to_new_twin, add_to_new)
-    twin = tuple(np.empty_like(column) for column in fast_columns)
+    assert np.array_equal(slow.target[slow.moved[0]], graph.edge_target)
+    roomy = _with_room(graph, 6, 40)
+    for consume in (False, True):
+        fast = merge_csr(
+            roomy, add_source, add_target, add_kind, add_name, total,
+            old_edges=[old_edges], consume=consume,
+        )  # fmt: skip
+        assert fast.in_place == consume
+        for column in ("first", "add_to_new", "target", "kind", "name"):
+            a, b = getattr(fast, column), getattr(slow, column)
+            assert a.dtype == b.dtype and np.array_equal(a, b), (consume, column)
+        assert np.array_equal(fast.moved[0], slow.moved[0])
+    # Given up, the graph's storage now holds the merge; without room, the merge copies.
+    assert np.shares_memory(roomy.edge_target, fast.target)
+    assert not merge_csr(
+        graph, add_source, add_target, add_kind, add_name, total, consume=True
+    ).in_place
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_compiled_merge_passes_equal_their_plain_twins(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    graph = _random_graph(rng, int(rng.integers(3, 30)), int(rng.integers(0, 80)))
+    total, add_source, add_target, add_kind, add_name = _random_additions(rng, graph)
+    expected = merge_csr(graph, add_source, add_target, add_kind, add_name, total)
+    order = np.argsort(add_source, kind="stable")
+    first, add_to_new = np.empty_like(expected.first), np.empty_like(expected.add_to_new)
+    place_added_edges_reference(graph.node_first_edge, add_source[order], order, first, add_to_new)
+    assert np.array_equal(first, expected.first)
+    assert np.array_equal(add_to_new, expected.add_to_new)
+    twin = (
+        np.empty_like(expected.target),
+        np.empty_like(expected.kind),
+        np.empty_like(expected.name),
+    )
     interleave_edges_reference(
         graph.node_first_edge,
-        merge.first,
+        expected.first,
         graph.edge_target,
         graph.edge_kind,
         graph.edge_name,
@@ -165,8 +201,28 @@ def test_csr_merge_equals_insertion_on_random_graphs(seed: int) -> None:
         add_name[order],
         *twin,
     )
-    for compiled, reference in zip(fast_columns, twin, strict=True):
-        assert np.array_equal(compiled, reference)
+    for reference, compiled in zip(
+        twin, (expected.target, expected.kind, expected.name), strict=True
+    ):
+        assert np.array_equal(reference, compiled)
+    roomy = _with_room(graph, 6, 40)
+    in_place = merge_csr(roomy, add_source, add_target, add_kind, add_name, total, consume=True)
+    roomy = _with_room(graph, 6, 40)
+    first = roomy.node_first_edge.base[: total + 1]
+    columns = tuple(
+        getattr(roomy, name).base[: graph.edge_count + add_source.size]
+        for name in ("edge_target", "edge_kind", "edge_name")
+    )
+    add_to_new = np.empty(add_source.size, dtype=np.int64)
+    merge_in_place_reference(
+        first, graph.node_count, add_source[order], order, add_target, add_kind, add_name,
+        *columns, add_to_new,
+    )  # fmt: skip
+    assert np.array_equal(first, in_place.first) and np.array_equal(add_to_new, in_place.add_to_new)
+    for reference, compiled in zip(
+        columns, (in_place.target, in_place.kind, in_place.name), strict=True
+    ):
+        assert np.array_equal(reference, compiled)
 
 
 @pytest.fixture(scope="module")
@@ -179,9 +235,38 @@ def test_overlay_on_the_addon_fixture_equals_the_insertion_merge(
 ) -> None:
     dump = read_root_dump(str(ADDON_DUMP))
     fast = apply_overlay(addon, dump).graph
-    monkeypatch.setattr(overlay_module, "CsrMerge", _InsertionMerge)
+    monkeypatch.setattr(overlay_module, "merge_csr", _insertion_merge)
     slow = apply_overlay(addon, dump).graph
     _assert_same_graph(fast, slow)
+
+
+def test_a_snapshot_read_with_room_is_the_same_graph_and_the_overlay_grows_into_it(
+    addon: RetentionGraph,
+) -> None:
+    dump = read_root_dump(str(ADDON_DUMP))
+    roomy = load_graph(str(ADDON_SNAPSHOT), options=ImportOptions(node_room=500, edge_room=900))
+    _assert_same_graph(roomy, addon)
+    assert {room_after(getattr(roomy, column)) for column in _NODE_COLUMNS[:9]} == {500}
+    assert {room_after(getattr(roomy, column)) for column in _NODE_COLUMNS[9:]} == {900}
+    assert {room_after(getattr(addon, column)) for column in _NODE_COLUMNS} == {0}
+    storage = {column: getattr(roomy, column) for column in _NODE_COLUMNS}
+    grown = apply_overlay(roomy, dump, consume=True).graph
+    _assert_same_graph(grown, apply_overlay(addon, dump).graph)
+    for column, original in storage.items():
+        assert np.shares_memory(getattr(grown, column), original), column
+    # Not given up, a roomy graph is copied and left as it was.
+    again = load_graph(str(ADDON_SNAPSHOT), options=ImportOptions(node_room=500, edge_room=900))
+    copied = apply_overlay(again, dump).graph
+    assert not np.shares_memory(copied.edge_target, again.edge_target)
+    _assert_same_graph(again, addon)
+
+
+def test_room_too_small_for_the_overlay_falls_back_to_copying(addon: RetentionGraph) -> None:
+    dump = read_root_dump(str(ADDON_DUMP))
+    tight = load_graph(str(ADDON_SNAPSHOT), options=ImportOptions(node_room=1, edge_room=1))
+    merged = apply_overlay(tight, dump, consume=True).graph
+    _assert_same_graph(merged, apply_overlay(addon, dump).graph)
+    assert not np.shares_memory(merged.edge_target, tight.edge_target)
 
 
 def _random_dump(rng: np.random.Generator, graph: RetentionGraph) -> dict[str, Any]:
@@ -243,7 +328,7 @@ def test_overlay_of_random_dumps_equals_the_insertion_merge(
     path = tmp_path / "random.rootdump.json"
     path.write_text(json.dumps(_random_dump(rng, addon)), encoding="utf-8")
     fast = load_overlay(addon, str(path)).graph
-    monkeypatch.setattr(overlay_module, "CsrMerge", _InsertionMerge)
+    monkeypatch.setattr(overlay_module, "merge_csr", _insertion_merge)
     slow = load_overlay(addon, str(path)).graph
     _assert_same_graph(fast, slow)
 

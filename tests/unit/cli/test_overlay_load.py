@@ -1,0 +1,60 @@
+"""``--overlay`` loads the snapshot with room after its columns and merges into that room; with
+the index cache the graph comes from memory-mapped sections, and the merge copies instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from leakhunt.cli.params import InputChoice, load_input
+from leakhunt.importers import load_graph
+from leakhunt.importers.rootdump import apply_overlay, read_root_dump
+from leakhunt.importers.rootdump import overlay as overlay_module
+from leakhunt.importers.rootdump.csr_merge import MergedCsr, merge_csr
+
+from helpers.rootdump import ADDON_DUMP, ADDON_SNAPSHOT
+
+
+@pytest.fixture
+def merges(monkeypatch: pytest.MonkeyPatch) -> list[MergedCsr]:
+    """Every merge the overlay made during the test."""
+    made: list[MergedCsr] = []
+
+    def spy(*args: Any, **kwargs: Any) -> MergedCsr:
+        merged = merge_csr(*args, **kwargs)
+        made.append(merged)
+        return merged
+
+    monkeypatch.setattr(overlay_module, "merge_csr", spy)
+    return made
+
+
+def _choice(cache_dir: Path | None) -> InputChoice:
+    return InputChoice(
+        file=str(ADDON_SNAPSHOT),
+        input_format=None,
+        dump_index=None,
+        quiet=True,
+        no_cache=cache_dir is None,
+        cache_dir=str(cache_dir) if cache_dir is not None else None,
+        overlay=str(ADDON_DUMP),
+    )
+
+
+def test_overlay_without_cache_merges_in_place(merges: list[MergedCsr]) -> None:
+    loaded = load_input(_choice(None))
+    expected = apply_overlay(load_graph(str(ADDON_SNAPSHOT)), read_root_dump(str(ADDON_DUMP)))
+    assert [merged.in_place for merged in merges] == [True, False]  # the expected one copies
+    for column in ("node_id", "node_first_edge", "edge_target", "edge_kind", "edge_name"):
+        assert np.array_equal(getattr(loaded.graph, column), getattr(expected.graph, column))
+
+
+def test_overlay_on_a_cached_graph_copies(merges: list[MergedCsr], tmp_path: Path) -> None:
+    first = load_input(_choice(tmp_path))  # imported (with room) and stored
+    second = load_input(_choice(tmp_path))  # from the cache: no room
+    assert [merged.in_place for merged in merges] == [True, False]
+    for column in ("node_first_edge", "edge_target", "edge_kind", "edge_name", "node_name"):
+        assert np.array_equal(getattr(first.graph, column), getattr(second.graph, column))
