@@ -10,6 +10,8 @@ Layout (see ``docs/model.md``):
 * ``contexts``: engine contexts (V8 NativeContexts, SpiderMonkey realms) and their nodes.
 
 Nothing writes into a graph after it is built; analyses return separate result objects.
+(The one exception is explicit: an overlay told that its caller gives the snapshot's graph
+up may reuse that graph's storage for the merged one, see :mod:`leakhunt.graph.room`.)
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ def merge_csr_by_insertion(
     add_name: npt.NDArray[np.uint32],
     node_count: int,
 ) -> tuple[I64, I64, npt.NDArray[np.int32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
-    """Reference twin of :class:`CsrMerge` (``np.insert`` at each source's block end; the
+    """Reference twin of :func:`merge_csr` (``np.insert`` at each source's block end; the
     former implementation, kept for the parity tests): offsets, merged ordinal of every
     added edge, and the three edge columns."""
     old_first = graph.node_first_edge

@@ -125,7 +125,7 @@ class _IdIndex:
         sorted_ids = self.sorted_ids
         if not sorted_ids.size or not ids.size:
             return np.full(ids.shape, -1, dtype=np.int64)
-        query_order = np.argsort(ids, kind="stable")
+        query_order = np.argsort(ids)  # equal ids get equal answers: no need for stable
         queries = ids[query_order]
         position = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
         found = sorted_ids[position] == queries
@@ -242,7 +242,9 @@ def apply_overlay(
 
     # Synthetic category nodes under the super root, and the root edges they carry.
     handle_rows = plain[edges.kind[plain] == _STRONG_HANDLE]
-    owners = native_ordinals[np.unique(edges.from_value[handle_rows])]
+    owns_handle = np.zeros(len(natives), dtype=np.bool_)
+    owns_handle[edges.from_value[handle_rows]] = True  # np.unique sorts: 30x slower here
+    owners = native_ordinals[np.flatnonzero(owns_handle)]
     dump_roots: list[tuple[int, int, int]] = []  # (target ordinal, root kind, label index)
     for root in dump.roots:
         if root.to_native:

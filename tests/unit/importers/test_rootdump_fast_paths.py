@@ -1,6 +1,6 @@
 """The overlay's fast paths give the same graph arrays as the paths they replaced.
 
-* :class:`CsrMerge` (one compiled pass writes the merged edge columns) against
+* :func:`merge_csr` (compiled passes write the merged edge columns, copied or in place) against
   :func:`merge_csr_by_insertion` (``np.insert`` at each block's end, the former merge), on the
   addon fixture and on random graphs and random dumps;
 * the columnar ``native_columns`` form against the ``natives`` records.
