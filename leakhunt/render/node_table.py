@@ -4,7 +4,8 @@ Columns: ``id, type, name, class, self_size, shallow_size, retained_size, distan
 dominator_id, context``. Text columns hold heap text as the text reports show it
 (:func:`~leakhunt.render.safe_text.visible`: control characters, lone surrogates and bidi
 controls as escapes such as ``\\x1b``), so a spreadsheet or terminal showing a cell is never
-driven by it; use ``--format json`` reports for exact strings. ``self_size`` is what the
+driven by it; in CSV, a cell that would start with ``=``, ``+``, ``-`` or ``@`` (a formula to a
+spreadsheet) starts with an apostrophe. Use ``--format json`` reports for exact strings. ``self_size`` is what the
 engine reported; ``shallow_size`` is the size the retained sizes were summed from (after DevTools' ownership step in DevTools semantics).
 ``distance`` is DevTools' distance (-5 when unreached; system nodes from 100,000,000);
 ``dominator_id`` is the engine id of the immediate dominator; ``context`` the context's name or
@@ -24,7 +25,15 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.progress import Progress
 from leakhunt.render.safe_text import visible
 
-__all__ = ["COLUMNS", "MAX_CELL", "table_text", "write_node_csv", "write_node_parquet"]
+__all__ = [
+    "COLUMNS",
+    "FORMULA_STARTS",
+    "MAX_CELL",
+    "csv_cell",
+    "table_text",
+    "write_node_csv",
+    "write_node_parquet",
+]
 
 COLUMNS = (
     "id",
@@ -57,15 +66,28 @@ def table_text(raw: str) -> str:
     return text
 
 
-def _csv_field(raw: str) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""First characters that make a spreadsheet evaluate a CSV cell as a formula (tabs and carriage
+returns, also on OWASP's list, never start a cell: :func:`table_text` escapes them)."""
+
+
+def csv_cell(raw: str) -> str:
+    """A heap string as one CSV field: :func:`table_text`, an apostrophe before a first character
+    that would make a spreadsheet run the cell as a formula, RFC 4180 quoting.
+
+    >>> print(csv_cell("Window"), csv_cell('=HYPERLINK("http://x")'), csv_cell("-1"), csv_cell("a,b"))
+    Window "'=HYPERLINK(""http://x"")" "'-1" "a,b"
+    """
     text = table_text(raw)
-    if text and not any(c in text for c in ',"\n\r') and text[0] != " ":
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    elif text and not any(c in text for c in ',"\n\r') and text[0] != " ":
         return text
     return '"' + text.replace('"', '""') + '"'
 
 
 def _quoted(strings: tuple[str, ...], used: npt.NDArray[np.integer]) -> dict[int, str]:
-    return {int(i): _csv_field(strings[int(i)]) for i in np.unique(used).tolist()}
+    return {int(i): csv_cell(strings[int(i)]) for i in np.unique(used).tolist()}
 
 
 def write_node_csv(
@@ -73,8 +95,8 @@ def write_node_csv(
 ) -> None:
     """Write the node table as CSV (RFC 4180 quoting) to ``out``."""
     names = _quoted(graph.strings, np.concatenate((graph.node_name, graph.node_class)))
-    types = [_csv_field(t) for t in graph.type_names]
-    contexts = [_csv_field(c) for c in graph.contexts.name]
+    types = [csv_cell(t) for t in graph.type_names]
+    contexts = [csv_cell(c) for c in graph.contexts.name]
     out.write(",".join(COLUMNS) + "\n")
     n = graph.node_count
     dominator_id = graph.node_id[tree.idom]

@@ -12,6 +12,7 @@ import pytest
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.importers import load_graph
+from leakhunt.render.node_table import FORMULA_STARTS
 from leakhunt.render.safe_text import visible
 
 from conftest import v8_expected, v8_fixture
@@ -73,7 +74,11 @@ def test_export_csv_has_one_row_per_node(tmp_path: Path) -> None:
     assert [int(r["distance"]) for r in rows] == tree.distance.tolist()
     # Text cells are shown as the text reports show them: control characters escaped.
     names = [visible(graph.node_label(v)) for v in range(graph.node_count)]
-    assert [r["name"] for r in rows] == names
+    # ... and a cell a spreadsheet would run as a formula starts with an apostrophe.
+    assert [r["name"] for r in rows] == [
+        f"'{name}" if name.startswith(FORMULA_STARTS) else name for name in names
+    ]
+    assert any(name.startswith("-") for name in names)
     assert any("\\n" in name for name in names)
     contexts = {r["context"] for r in rows}
     assert "main" in contexts and any("ZombieSandbox" in c for c in contexts)

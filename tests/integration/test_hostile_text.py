@@ -36,7 +36,13 @@ HOSTILE = (
     "bidi\u202egnp.exe",
     "back\x08space\rreturn",
     ":smile: [/]",
+    '=HYPERLINK("https://evil.example","open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
 )
+FORMULAS = tuple(name for name in HOSTILE if name[0] in "=+-@")
+"""Names a spreadsheet would run as formulas if a CSV cell started with them."""
 # What must never reach a stream raw: C0 controls but newline, DEL, C1, surrogates, bidi.
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
@@ -166,6 +172,11 @@ def test_export_csv_shows_heap_text_visibly(hostile_snapshot: Path, tmp_path: Pa
     names = {r["name"] for r in rows}
     assert "[/bold]" in names and "cut \\ud83d" in names and "nul\\x00byte" in names
     assert len(rows) == load_graph(str(hostile_snapshot)).node_count
+    # A cell a spreadsheet would evaluate starts with an apostrophe: shown, never run.
+    assert {f"'{name}" for name in FORMULAS} <= names
+    for row in rows:
+        for column in ("type", "name", "class", "context"):
+            assert not row[column].startswith(("=", "+", "-", "@")), (column, row[column])
 
 
 def test_error_messages_quote_heap_text_inertly(hostile_snapshot: Path) -> None:
