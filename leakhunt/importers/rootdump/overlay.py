@@ -25,7 +25,6 @@ base name, with or without ``.gz``).
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -39,26 +38,21 @@ from leakhunt.graph.processes import ContextFacts
 from leakhunt.graph.room import grown
 from leakhunt.importers.rootdump.context_state import with_dump_facts
 from leakhunt.importers.rootdump.csr_merge import merge_csr
-from leakhunt.importers.rootdump.reader import RootDump
-from leakhunt.importers.rootdump.vocabulary import (
-    EDGE_CODE,
-    EDGE_KIND_OF,
-    EDGE_KINDS,
-    HANDLES_CATEGORY,
-    ROOT_KIND_OF,
-    ROOTS_CATEGORY,
-    edge_name,
-    root_label,
+from leakhunt.importers.rootdump.dump import RootDump
+from leakhunt.importers.rootdump.overlay_edges import (
+    GrowingStrings,
+    PlacedNatives,
+    added_edges,
+    place_natives,
+    select_isolate,
 )
+from leakhunt.importers.rootdump.records import Problems
 
 __all__ = ["OverlayResult", "apply_overlay"]
 
 I64 = npt.NDArray[np.int64]
 S = TypeVar("S", bound=np.generic)
 _GLOBAL_HANDLES = "(Global handles)"
-_STRONG_HANDLE = EDGE_CODE["strong_global_handle"]
-_EPHEMERON = EDGE_CODE["ephemeron"]
-_ELEMENT = EDGE_CODE["element"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,69 +64,6 @@ class OverlayResult:
     """Graph ordinal of each native of the dump, -1 for natives of other isolates."""
     warnings: tuple[str, ...]
     """Records dropped under ``lenient`` (and the reader's own warnings)."""
-
-
-def _basename(path: str) -> str:
-    name = os.path.basename(path)
-    return name[:-3] if name.endswith(".gz") else name
-
-
-def _select_isolate(graph: RetentionGraph, dump: RootDump) -> str | None:
-    isolates = dump.processes.isolates()
-    if len(isolates) <= 1:
-        return None
-    wanted = _basename(graph.source.path)
-    for isolate in isolates:
-        if isolate.snapshot and _basename(isolate.snapshot) == wanted:
-            return isolate.id
-    raise SnapshotFormatError(
-        dump.path,
-        "/processes",
-        f"describes {len(isolates)} isolates and none has snapshot {wanted!r}",
-    )
-
-
-class _Problems:
-    def __init__(self, dump: RootDump, lenient: bool) -> None:
-        self.dump = dump
-        self.lenient = lenient
-        self.warnings: list[str] = list(dump.warnings)
-
-    def report(self, pointer: str, problem: str) -> None:
-        if not self.lenient:
-            raise SnapshotFormatError(self.dump.path, pointer, problem)
-        self.warnings.append(f"{self.dump.path}: {pointer}: {problem} (record dropped)")
-
-
-class _IdIndex:
-    """Snapshot node id → ordinal, sorted once."""
-
-    def __init__(self, graph: RetentionGraph) -> None:
-        node_ids = graph.node_id
-        if node_ids.size > 1 and bool(np.all(node_ids[1:] > node_ids[:-1])):
-            self.order: I64 | None = None
-            self.sorted_ids = node_ids
-        else:
-            self.order = np.argsort(node_ids, kind="stable")
-            self.sorted_ids = node_ids[self.order]
-
-    def lookup(self, ids: I64) -> I64:
-        """Ordinal of each id, -1 when absent.
-
-        The ids are searched in ascending order (numpy's binary search starts from the
-        previous hit then, and the sorted column is walked once instead of at random).
-        """
-        sorted_ids = self.sorted_ids
-        if not sorted_ids.size or not ids.size:
-            return np.full(ids.shape, -1, dtype=np.int64)
-        query_order = np.argsort(ids)  # equal ids get equal answers: no need for stable
-        queries = ids[query_order]
-        position = np.minimum(np.searchsorted(sorted_ids, queries), sorted_ids.size - 1)
-        found = sorted_ids[position] == queries
-        ordinals = position if self.order is None else self.order[position]
-        result = np.empty(ids.shape, dtype=np.int64)
-        result[query_order] = np.where(found, ordinals, -1)
-        return result
 
 
 def apply_overlay(
@@ -155,278 +86,49 @@ def apply_overlay(
         raise SnapshotFormatError(
             dump.path, "/graph", f"a {dump.graph!r} dump cannot be overlaid on a snapshot"
         )
-    problems = _Problems(dump, lenient)
-    isolate = _select_isolate(graph, dump)
-    natives, edges = dump.natives, dump.edges
-    snapshot_name = os.path.basename(graph.source.path)
-    n = graph.node_count
-    if isolate is None:
-        included = np.ones(len(natives), dtype=np.bool_)
-    else:
-        included = np.array([i == isolate for i in natives.isolates], dtype=np.bool_)
-        for index in np.flatnonzero(
-            ~included & np.array([i is None for i in natives.isolates], dtype=np.bool_)
-        ).tolist():
-            problems.report(
-                natives.pointer(index, "isolate"),
-                "a dump of several isolates must say which isolate each native belongs to",
-            )
-    native_count = int(included.sum())
-    native_ordinals = np.full(len(natives), -1, dtype=np.int64)
-    native_ordinals[included] = n + np.arange(native_count, dtype=np.int64)
-    ids = _IdIndex(graph)
-
-    # Which edges apply, and their endpoints as ordinals.
-    keep = np.ones(len(edges), dtype=np.bool_)
-    if isolate is not None:
-        own = [code for code, value in enumerate(edges.isolate_values) if value in (None, isolate)]
-        keep &= np.isin(edges.isolate_code, own)
-    endpoints: list[I64] = []
-    everywhere = np.ones(len(edges), np.bool_)
-    sides = (
-        ("from", edges.from_native, edges.from_value, everywhere),
-        ("to", edges.to_native, edges.to_value, everywhere),
-        ("key", edges.key_native, edges.key_value, edges.has_key),
-    )
-    # Every JS reference of the three sides looked up at once (one sort, one search).
-    js_masks = [present & ~is_native for _, is_native, _, present in sides]
-    js_ordinals = ids.lookup(
-        np.concatenate(
-            [value[mask] for (_, _, value, _), mask in zip(sides, js_masks, strict=True)]
-        )
-    )
-    js_starts = np.cumsum([0, *(int(np.count_nonzero(mask)) for mask in js_masks)])
-    for index, (side, is_native, value, present) in enumerate(sides):
-        ordinal = np.full(len(edges), -1, dtype=np.int64)
-        native_rows = present & is_native
-        ordinal[native_rows] = native_ordinals[value[native_rows]]
-        # An edge touching a native of another isolate belongs to that isolate's snapshot.
-        keep &= ~(native_rows & (ordinal < 0))
-        js_rows = js_masks[index]
-        ordinal[js_rows] = js_ordinals[js_starts[index] : js_starts[index + 1]]
-        for row in np.flatnonzero(keep & js_rows & (ordinal < 0)).tolist():
-            problems.report(
-                edges.pointer(row, side),
-                f"no node with id {int(value[row])} in snapshot {snapshot_name!r}",
-            )
-        keep &= ~(js_rows & (ordinal < 0))
-        endpoints.append(ordinal)
-    source, target, key = endpoints
-    rows = np.flatnonzero(keep)
-
-    strings = list(graph.strings)
-    new_index: dict[str, int] = {}
-
-    def intern(text: str) -> int:
-        found = new_index.get(text)
-        if found is None:
-            found = new_index[text] = len(strings)
-            strings.append(text)
-        return found
-
-    # Edge names: one lookup per distinct (kind, name) pair.
-    codes = edges.kind[rows]
-    pair = codes.astype(np.int64) * (len(edges.name_values) + 1) + edges.name_code[rows]
-    distinct, inverse = np.unique(pair, return_inverse=True)
-    distinct_names = np.empty(distinct.size, dtype=np.uint32)
-    for i, value in enumerate(distinct.tolist()):
-        code, name_code = divmod(value, len(edges.name_values) + 1)
-        text = edge_name(EDGE_KINDS[code], edges.name_values[name_code])
-        distinct_names[i] = int(text) if code == _ELEMENT else intern(str(text))
-    row_names = distinct_names[inverse.reshape(-1)]
-    plain_mask = codes != _EPHEMERON
-    plain = rows[plain_mask]
-    eph_rows = rows[~plain_mask]
-    eph_names = row_names[~plain_mask]
-    eph_kind = np.full(eph_rows.size, int(EdgeKind.EPHEMERON), dtype=np.uint8)
-
-    # Synthetic category nodes under the super root, and the root edges they carry.
-    handle_rows = plain[edges.kind[plain] == _STRONG_HANDLE]
-    owns_handle = np.zeros(len(natives), dtype=np.bool_)
-    owns_handle[edges.from_value[handle_rows]] = True  # np.unique sorts: 30x slower here
-    owners = native_ordinals[np.flatnonzero(owns_handle)]
-    dump_roots: list[tuple[int, int, int]] = []  # (target ordinal, root kind, label index)
-    for root in dump.roots:
-        if root.to_native:
-            rooted = int(native_ordinals[root.to_value])
-            if rooted < 0:
-                continue
-        else:
-            rooted = int(ids.lookup(np.array([root.to_value], dtype=np.int64))[0])
-            if rooted < 0:
-                problems.report(
-                    f"/roots/{root.record}/to",
-                    f"no node with id {root.to_value} in snapshot {snapshot_name!r}",
-                )
-                continue
-        label = intern(root_label(root.kind, root.name, root.unseen_references))
-        dump_roots.append((rooted, int(ROOT_KIND_OF[root.kind]), label))
-    categories = [
-        name
-        for name, used in ((HANDLES_CATEGORY, owners.size), (ROOTS_CATEGORY, dump_roots))
-        if used
-    ]
-    category_ordinals = n + native_count + np.arange(len(categories), dtype=np.int64)
-    category_names = np.array([intern(name) for name in categories], dtype=np.uint32)
-    top_level = int(graph.node_first_edge[1] - graph.node_first_edge[0])
-    root_sources: list[I64] = [np.zeros(len(categories), np.int64)]
-    root_targets: list[I64] = [category_ordinals]
-    root_kinds: list[npt.NDArray[np.uint8]] = []
-    root_labels: list[npt.NDArray[np.uint32]] = []
-    root_edge_names: list[npt.NDArray[np.uint32]] = [
-        np.arange(top_level + 1, top_level + 1 + len(categories), dtype=np.uint32)
-    ]
-    root_edge_kinds: list[npt.NDArray[np.uint8]] = [
-        np.full(len(categories), int(EdgeKind.ELEMENT), np.uint8)
-    ]
-    for category, category_ordinal, label_index in zip(
-        categories, category_ordinals.tolist(), category_names.tolist(), strict=True
-    ):
-        targets: I64
-        if category == HANDLES_CATEGORY:
-            targets = owners
-            kinds = np.full(owners.size, int(RootKind.STRONG_GLOBAL_HANDLE), np.uint8)
-            labels = np.full(owners.size, label_index, np.uint32)
-        else:
-            targets = np.array([r[0] for r in dump_roots], dtype=np.int64)
-            kinds = np.array([r[1] for r in dump_roots], dtype=np.uint8)
-            labels = np.array([r[2] for r in dump_roots], dtype=np.uint32)
-        root_sources.append(np.full(targets.size, category_ordinal, np.int64))
-        root_targets.append(targets)
-        root_kinds.append(kinds)
-        root_labels.append(labels)
-        root_edge_names.append(labels)
-        root_edge_kinds.append(np.full(targets.size, int(EdgeKind.INTERNAL), np.uint8))
-    category_edges = len(categories)
-
-    # Every added edge, in one order: plain dump edges, table halves, key halves, root edges.
-    add_src = np.concatenate([source[plain], source[eph_rows], key[eph_rows], *root_sources])
-    add_tgt = np.concatenate([target[plain], target[eph_rows], target[eph_rows], *root_targets])
-    add_kind = np.concatenate(
-        [EDGE_KIND_OF[edges.kind[plain]], eph_kind, eph_kind, *root_edge_kinds]
-    )
-    add_name = np.concatenate([row_names[plain_mask], eph_names, eph_names, *root_edge_names])
-    first_root_edge = plain.size + 2 * eph_rows.size + category_edges
-
-    # Snapshot root edges the dump's handles supersede: they stay, as weak edges and weak roots.
-    superseded = _superseded_global_handles(graph, target[handle_rows])
-    total_nodes = n + native_count + len(categories)
-    old_eph = graph.ephemerons
+    problems = Problems(dump.path, lenient)
+    problems.warnings.extend(dump.warnings)
+    isolate = select_isolate(graph, dump)
+    natives = place_natives(graph, dump, isolate, problems)
+    strings = GrowingStrings(graph.strings)
+    added = added_edges(graph, dump, isolate, natives, strings, problems)
+    # Read before a consumed graph's edge columns are rewritten.
+    superseded = _superseded_global_handles(graph, added.handle_targets)
+    old_roots, old_eph = graph.roots, graph.ephemerons
+    node_count = graph.node_count + natives.count + added.categories.size
     merged = merge_csr(
         graph,
-        add_src,
-        add_tgt.astype(np.int32),
-        add_kind.astype(np.uint8),
-        add_name.astype(np.uint32),
-        total_nodes,
-        old_edges=(graph.roots.edge, old_eph.edge),
+        added.source,
+        added.target.astype(np.int32),
+        added.kind,
+        added.name,
+        node_count,
+        old_edges=(old_roots.edge, old_eph.edge),
         consume=consume,
     )
-    # From here on, a consumed graph's edge columns hold the merged edges.
-    add_to_new = merged.add_to_new
     old_root_edges, old_eph_edges = merged.moved
+    # Snapshot root edges the dump's handles supersede stay, as weak edges and weak roots.
     merged.kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
-    old_root_kinds = graph.roots.kind.copy()
+    old_root_kinds = old_roots.kind.copy()
     old_root_kinds[superseded] = int(RootKind.WEAK_GLOBAL_HANDLE)
-    new_root_edges = add_to_new[first_root_edge:]
     roots = RootTable(
-        edge=np.concatenate([old_root_edges, new_root_edges]).astype(np.int64),
-        kind=np.concatenate([old_root_kinds, *root_kinds]).astype(np.uint8),
-        label=np.concatenate([graph.roots.label, *root_labels]).astype(np.uint32),
+        edge=np.concatenate([old_root_edges, merged.add_to_new[added.first_root_edge :]]),
+        kind=np.concatenate([old_root_kinds, added.root_kind]),
+        label=np.concatenate([old_roots.label, added.root_label]).astype(np.uint32),
     )
-
-    new_entry = len(old_eph) + np.arange(eph_rows.size, dtype=np.int32)
-    eph_edge = np.concatenate(
-        [
-            old_eph_edges,
-            add_to_new[plain.size : plain.size + eph_rows.size],
-            add_to_new[plain.size + eph_rows.size : plain.size + 2 * eph_rows.size],
-        ]
-    )
-    eph_entry = np.concatenate([old_eph.entry, new_entry, new_entry])
-    eph_from_key = np.concatenate(
-        [old_eph.from_key, np.zeros(eph_rows.size, np.bool_), np.ones(eph_rows.size, np.bool_)]
-    )
-    order = np.argsort(eph_edge, kind="stable")
-    ephemerons = EphemeronTable(
-        edge=eph_edge[order].astype(np.int64),
-        entry=eph_entry[order].astype(np.int32),
-        from_key=eph_from_key[order],
-        entry_halves=np.concatenate(
-            [old_eph.entry_halves, np.full(eph_rows.size, 2, dtype=np.uint8)]
-        ),
-    )
-
-    type_names = list(graph.type_names)
-    for needed in ("native", "synthetic"):
-        if needed not in type_names:
-            type_names.append(needed)
-    included_rows = np.flatnonzero(included)
-    # Native names are appended as they are (no interning: each is usually distinct).
-    native_names = len(strings) + np.arange(included_rows.size, dtype=np.uint32)
-    if included_rows.size == len(natives):  # the usual case: a dump of this isolate alone
-        strings.extend(natives.names)
-        class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
-        native_classes = np.fromiter(
-            map(class_index.__getitem__, natives.classes), np.uint32, len(natives)
-        )
-    else:
-        strings.extend(natives.names[i] for i in included_rows.tolist())
-        class_index = {name: intern(name) for name in dict.fromkeys(natives.classes)}
-        native_classes = np.array(
-            [class_index[natives.classes[i]] for i in included_rows.tolist()], np.uint32
-        )
-    context_of_native = _native_contexts(graph, dump, included_rows)
-    added = native_count + len(categories)
-
-    def appended(column: npt.NDArray[S], tails: list[npt.NDArray[Any]]) -> npt.NDArray[S]:
-        return _appended(column, tails, consume=consume)
-
+    first_half = added.plain
+    halves = merged.add_to_new[first_half : first_half + 2 * added.ephemerons]
+    node_columns = _node_columns(graph, dump, natives, added.categories, strings, consume=consume)
     merged_graph = dataclasses.replace(
         graph,
-        strings=tuple(strings),
-        type_names=tuple(type_names),
-        node_type=appended(
-            graph.node_type,
-            [
-                np.full(native_count, type_names.index("native"), np.uint8),
-                np.full(len(categories), type_names.index("synthetic"), np.uint8),
-            ],
-        ),
-        node_kind=appended(
-            graph.node_kind,
-            [
-                np.full(native_count, int(NodeKind.NATIVE), np.uint8),
-                np.full(len(categories), int(NodeKind.SYNTHETIC), np.uint8),
-            ],
-        ),
-        node_name=appended(graph.node_name, [native_names, category_names]),
-        node_class=appended(graph.node_class, [native_classes, category_names]),
-        node_id=appended(
-            graph.node_id,
-            [
-                -(included_rows.astype(np.int64) + 1),
-                np.zeros(len(categories), np.int64),
-            ],
-        ),
-        node_self_size=appended(
-            graph.node_self_size,
-            [
-                natives.sizes[included_rows],
-                np.zeros(len(categories), np.int64),
-            ],
-        ),
-        node_context=appended(
-            graph.node_context,
-            [context_of_native, np.full(len(categories), -1, np.int32)],
-        ),
-        node_detachedness=appended(graph.node_detachedness, [np.zeros(added, np.uint8)]),
+        **node_columns,
+        strings=tuple(strings.texts),
         node_first_edge=merged.first,
         edge_target=merged.target,
         edge_kind=merged.kind,
         edge_name=merged.name,
         roots=roots,
-        ephemerons=ephemerons,
+        ephemerons=_merged_ephemerons(old_eph, old_eph_edges, halves),
         contexts=with_dump_facts(graph.contexts, _context_facts(graph, dump)),
         source=dataclasses.replace(
             graph.source, details=(*graph.source.details, ("overlay", dump.path))
@@ -434,7 +136,87 @@ def apply_overlay(
         problems=graph.problems + tuple(problems.warnings[:100]),
     )
     merged_graph.validate()
-    return OverlayResult(merged_graph, native_ordinals, tuple(problems.warnings))
+    return OverlayResult(merged_graph, natives.ordinals, tuple(problems.warnings))
+
+
+def _merged_ephemerons(old: EphemeronTable, old_edges: I64, halves: I64) -> EphemeronTable:
+    """The snapshot's weak-map entries (``old_edges``: their halves' merged ordinals) and the
+    dump's (``halves``: the merged ordinals of the table halves, then of the key halves)."""
+    count = halves.size // 2
+    new_entry = len(old) + np.arange(count, dtype=np.int32)
+    edge = np.concatenate([old_edges, halves])
+    entry = np.concatenate([old.entry, new_entry, new_entry])
+    from_key = np.concatenate([old.from_key, np.zeros(count, np.bool_), np.ones(count, np.bool_)])
+    order = np.argsort(edge, kind="stable")
+    return EphemeronTable(
+        edge=edge[order].astype(np.int64),
+        entry=entry[order].astype(np.int32),
+        from_key=from_key[order],
+        entry_halves=np.concatenate([old.entry_halves, np.full(count, 2, dtype=np.uint8)]),
+    )
+
+
+def _node_columns(
+    graph: RetentionGraph,
+    dump: RootDump,
+    natives: PlacedNatives,
+    categories: npt.NDArray[np.uint32],
+    strings: GrowingStrings,
+    *,
+    consume: bool,
+) -> dict[str, Any]:
+    """The node columns of the merged graph (and its type names): the snapshot's nodes, the
+    included natives, the category nodes."""
+    rows = np.flatnonzero(natives.included)
+    type_names = list(graph.type_names)
+    for needed in ("native", "synthetic"):
+        if needed not in type_names:
+            type_names.append(needed)
+    # Native names are appended as they are (no interning: each is usually distinct).
+    native_names = len(strings.texts) + np.arange(rows.size, dtype=np.uint32)
+    all_natives = rows.size == len(dump.natives)  # the usual case: a dump of this isolate alone
+    strings.texts.extend(
+        dump.natives.names if all_natives else (dump.natives.names[i] for i in rows.tolist())
+    )
+    class_index = {name: strings.intern(name) for name in dict.fromkeys(dump.natives.classes)}
+    classes = dump.natives.classes
+    native_classes = (
+        np.fromiter(map(class_index.__getitem__, classes), np.uint32, len(classes))
+        if all_natives
+        else np.array([class_index[classes[i]] for i in rows.tolist()], np.uint32)
+    )
+    count, added = rows.size, rows.size + categories.size
+
+    def appended(column: npt.NDArray[S], *tails: npt.NDArray[Any]) -> npt.NDArray[S]:
+        return _appended(column, list(tails), consume=consume)
+
+    return {
+        "type_names": tuple(type_names),
+        "node_type": appended(
+            graph.node_type,
+            np.full(count, type_names.index("native"), np.uint8),
+            np.full(categories.size, type_names.index("synthetic"), np.uint8),
+        ),
+        "node_kind": appended(
+            graph.node_kind,
+            np.full(count, int(NodeKind.NATIVE), np.uint8),
+            np.full(categories.size, int(NodeKind.SYNTHETIC), np.uint8),
+        ),
+        "node_name": appended(graph.node_name, native_names, categories),
+        "node_class": appended(graph.node_class, native_classes, categories),
+        "node_id": appended(
+            graph.node_id, -(rows.astype(np.int64) + 1), np.zeros(categories.size, np.int64)
+        ),
+        "node_self_size": appended(
+            graph.node_self_size, dump.natives.sizes[rows], np.zeros(categories.size, np.int64)
+        ),
+        "node_context": appended(
+            graph.node_context,
+            _native_contexts(graph, dump, rows),
+            np.full(categories.size, -1, np.int32),
+        ),
+        "node_detachedness": appended(graph.node_detachedness, np.zeros(added, np.uint8)),
+    }
 
 
 def _appended(
