@@ -38,10 +38,10 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from leakhunt.importers.rootdump.columnar import addresses_ok
 from leakhunt.importers.rootdump.columns import (
     EdgeColumns,
     NativeColumns,
-    addresses_ok,
     contradiction,
     isolates_and_contexts_known,
 )

@@ -49,14 +49,16 @@ import orjson
 from leakhunt.errors import InputError, SnapshotFormatError
 from leakhunt.graph.processes import ProcessTree
 from leakhunt.importers.common.json_stream import open_maybe_gzip
+from leakhunt.importers.rootdump.columnar import (
+    checked_native_columns,
+    columnar_edges,
+    native_columns_regular,
+)
 from leakhunt.importers.rootdump.columns import (
     EdgeColumns,
     NativeColumns,
-    checked_native_columns,
-    columnar_edges,
     edge_columns,
     native_columns,
-    native_columns_regular,
 )
 from leakhunt.importers.rootdump.dump import (
     DumpEdges,
