@@ -11,7 +11,7 @@ from typing import TextIO
 
 import numpy as np
 
-from leakhunt.analyzers.contexts import ContextReport, ContextRow
+from leakhunt.analyzers.context_results import ContextReport, ContextRow
 from leakhunt.analyzers.zombies import Zombie, ZombieReport
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import RootKind
