@@ -12,6 +12,7 @@ import os
 from leakhunt.background import Background
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.importers.common.input_file import decompressed_bound
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.rootdump.overlay import OverlayResult, apply_overlay
 from leakhunt.importers.rootdump.reader import PLAIN_FORM_MIN_BYTES, RootDump, read_root_dump
@@ -41,10 +42,11 @@ class PendingDump:
         self.path = path
         self.lenient = lenient
         size = _size(path)
-        self.node_room = size // _MIN_NATIVE_BYTES + _CATEGORY_NODES
+        decoded = _decoded_bound(path, size)
+        self.node_room = decoded // _MIN_NATIVE_BYTES + _CATEGORY_NODES
         """At most how many nodes the dump adds (from its size): room for the snapshot's
         importer to keep (``ImportOptions.node_room``)."""
-        self.edge_room = size // _MIN_EDGE_BYTES + _CATEGORY_NODES
+        self.edge_room = decoded // _MIN_EDGE_BYTES + _CATEGORY_NODES
         """At most how many edges it adds (ephemerons count twice)."""
         if size >= PLAIN_FORM_MIN_BYTES:
             # A large dump is read by compiled kernels; this process compiles kernels to load
@@ -70,6 +72,16 @@ _MIN_EDGE_BYTES = 2
 _CATEGORY_NODES = 2
 """The synthetic ``(Embedder handles)`` and ``(Embedder roots)`` nodes (and their edges from
 the super root)."""
+
+
+def _decoded_bound(path: str, size: int) -> int:
+    """The most bytes the dump can decode to (a gzip file: as the reader allows it)."""
+    try:
+        with open(path, "rb") as stream:
+            gzipped = stream.read(2) == b"\x1f\x8b"
+    except OSError:
+        return 0  # the reader reports it
+    return decompressed_bound(size, gzipped, None)
 
 
 def _size(path: str) -> int:
