@@ -36,7 +36,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["UNWRAPPED_WIDTH", "is_terminal", "print_table", "text_console", "unicode_ok"]
+from leakhunt.graph.core import SourceInfo
+from leakhunt.render.safe_text import console_markup, visible
+
+__all__ = [
+    "UNWRAPPED_WIDTH",
+    "is_terminal",
+    "print_source",
+    "print_table",
+    "source_lines",
+    "text_console",
+    "unicode_ok",
+]
 
 UNWRAPPED_WIDTH = 100_000
 """The width used when output is not a terminal: wide enough that nothing wraps."""
@@ -94,3 +105,25 @@ def print_table(console: Console, title: str, table: Table) -> None:
     then ``table``. ``title`` is plain text, not markup."""
     console.print(Text(title, style="italic"))
     console.print(table)
+
+
+def source_lines(source: SourceInfo) -> list[str]:
+    """The input's heading as plain text: its path with engine and format, then the root dump
+    merged into it (``--overlay``), if any.
+
+    >>> source_lines(SourceInfo("a.heapsnapshot", "v8-heapsnapshot", "V8", (("overlay", "a.json"),)))
+    ['a.heapsnapshot  (V8, v8-heapsnapshot)', '  overlay: a.json']
+    """
+    lines = [f"{visible(source.path)}  ({visible(source.engine)}, {visible(source.format)})"]
+    lines += [f"  overlay: {visible(value)}" for key, value in source.details if key == "overlay"]
+    return lines
+
+
+def print_source(console: Console, source: SourceInfo) -> None:
+    """:func:`source_lines` on ``console``, the path in bold."""
+    console.print(
+        f"[bold]{console_markup(source.path)}[/bold]  "
+        f"({console_markup(source.engine)}, {console_markup(source.format)})"
+    )
+    for line in source_lines(source)[1:]:
+        console.print(Text(line))

@@ -15,6 +15,7 @@ from leakhunt.analyzers.context_results import ContextReport, ContextRow
 from leakhunt.analyzers.zombies import Zombie, ZombieReport
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import RootKind
+from leakhunt.render.console import source_lines
 from leakhunt.render.contexts_json import edge_source
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import edge_label, node_label, shorten
@@ -71,8 +72,7 @@ def _entering(row: ContextRow) -> str:
 
 
 def _header(graph: RetentionGraph) -> str:
-    source = graph.source
-    return f"{visible(source.path)}  ({source.engine}, {source.format})\n"
+    return "".join(f"{line}\n" for line in source_lines(graph.source))
 
 
 class ContextsConsoleRenderer(Renderer[ContextReport]):

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from leakhunt.analyzers.retained_via import RetainedViaReport
 from leakhunt.graph.core import RetentionGraph
+from leakhunt.render.console import print_source
 from leakhunt.render.interface import Renderer
 from leakhunt.render.json_report import node_json, source_json, write_json
 from leakhunt.render.labels import node_label, shorten
@@ -56,9 +57,7 @@ class RetainedViaConsoleRenderer(Renderer[RetainedViaReport]):
         """Write the report."""
         g = self.graph
         console = Console(file=out, width=self.width or 120, highlight=False, soft_wrap=False)
-        console.print(
-            f"[bold]{console_markup(g.source.path)}[/bold]  ({g.source.engine}, {g.source.format})"
-        )
+        print_source(console, g.source)
         console.print(
             f"Retained only via {console_markup(result.query)}: {result.freed_objects:,} "
             f"objects, {result.freed_size:,} B ({format_bytes(result.freed_size)}) become "

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from leakhunt.analyzers.top import TopReport
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.render.console import print_table, text_console
+from leakhunt.render.console import print_source, print_table, text_console
 from leakhunt.render.interface import Renderer
 from leakhunt.render.labels import node_label, shorten
 from leakhunt.render.safe_text import console_markup
@@ -64,10 +64,7 @@ class TopConsoleRenderer(Renderer[TopReport]):
         """Write the report."""
         g = self.graph
         console = text_console(out, width=self.width)
-        console.print(
-            f"[bold]{console_markup(g.source.path)}[/bold]  "
-            f"({console_markup(g.source.engine)}, {console_markup(g.source.format)})"
-        )
+        print_source(console, g.source)
         note = semantics_note(result.semantics.value, g.source.engine, result.ownership_applied)
         console.print(Text(f"Retained sizes: {note}"))
         console.print(f"Total: {result.total_size:,} B ({format_bytes(result.total_size)})")

@@ -131,3 +131,14 @@ def test_isolates_flags_contexts_over_their_limit() -> None:
     assert contexts["tenant-a"]["status"] == "ok"
     assert contexts["tenant-b"]["status"] == "over"
     assert contexts["tenant-b"]["memory_limit"] == 524288
+
+
+def test_reports_name_the_overlaid_dump_under_the_snapshot() -> None:
+    for command in ("top", "contexts", "summary"):
+        result = run(command, str(ADDON_SNAPSHOT), "--overlay", str(ADDON_DUMP), "--no-cache", "-q")
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith(str(ADDON_SNAPSHOT)), command
+        assert lines[1] == f"  overlay: {ADDON_DUMP}", command
+    plain = run("top", str(ADDON_SNAPSHOT), "--no-cache", "-q")
+    assert "overlay:" not in plain.stdout
