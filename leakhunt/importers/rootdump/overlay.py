@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leakhunt.errors import SnapshotFormatError
-from leakhunt.graph.core import EphemeronTable, RetentionGraph, RootTable
+from leakhunt.graph.core import ContextTable, EphemeronTable, RetentionGraph, RootTable
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
 from leakhunt.graph.processes import ContextFacts
 from leakhunt.graph.room import grown
@@ -103,10 +103,10 @@ def apply_overlay(
         added.kind,
         added.name,
         node_count,
-        old_edges=(old_roots.edge, old_eph.edge),
+        old_edges=(old_roots.edge, old_eph.edge, *_context_edges(graph.contexts)),
         consume=consume,
     )
-    old_root_edges, old_eph_edges = merged.moved
+    old_root_edges, old_eph_edges, *context_edges = merged.moved
     # Snapshot root edges the dump's handles supersede stay, as weak edges and weak roots.
     merged.kind[old_root_edges[superseded]] = int(EdgeKind.WEAK)
     old_root_kinds = old_roots.kind.copy()
@@ -129,7 +129,9 @@ def apply_overlay(
         edge_name=merged.name,
         roots=roots,
         ephemerons=_merged_ephemerons(old_eph, old_eph_edges, halves),
-        contexts=with_dump_facts(graph.contexts, _context_facts(graph, dump)),
+        contexts=with_dump_facts(
+            _moved_context_edges(graph.contexts, context_edges), _context_facts(graph, dump)
+        ),
         source=dataclasses.replace(
             graph.source, details=(*graph.source.details, ("overlay", dump.path))
         ),
@@ -137,6 +139,25 @@ def apply_overlay(
     )
     merged_graph.validate()
     return OverlayResult(merged_graph, natives.ordinals, tuple(problems.warnings))
+
+
+def _context_edges(contexts: ContextTable) -> list[I64]:
+    """The context table's columns of edge ordinals that are present (weak holders, then
+    wrappers): they move with the merge like every snapshot edge."""
+    columns = (contexts.weak_holder_edges, contexts.wrapper_edges)
+    return [column for column in columns if column is not None]
+
+
+def _moved_context_edges(contexts: ContextTable, moved: list[I64]) -> ContextTable:
+    """The context table with those columns as merged ordinals (``moved``, in
+    :func:`_context_edges` order)."""
+    edges = iter(moved)
+    weak, wrappers = contexts.weak_holder_edges, contexts.wrapper_edges
+    return dataclasses.replace(
+        contexts,
+        weak_holder_edges=None if weak is None else next(edges),
+        wrapper_edges=None if wrappers is None else next(edges),
+    )
 
 
 def _merged_ephemerons(old: EphemeronTable, old_edges: I64, halves: I64) -> EphemeronTable:

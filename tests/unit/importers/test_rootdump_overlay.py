@@ -13,11 +13,12 @@ from leakhunt.analyzers.devtools.essential import compute_essential_edges
 from leakhunt.analyzers.dominator_results import Semantics
 from leakhunt.analyzers.dominators import compute_dominators
 from leakhunt.analyzers.paths import find_retaining_paths
+from leakhunt.analyzers.zombies import find_zombie_contexts
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind, RootKind
-from leakhunt.importers import load_graph
-from leakhunt.importers.rootdump import load_overlay, read_root_dump
+from leakhunt.importers import ImportOptions, load_graph
+from leakhunt.importers.rootdump import apply_overlay, load_overlay, read_root_dump
 from tests.helpers.rootdump import ADDON_DUMP, ADDON_SNAPSHOT, apply_ops, load_json
 
 _KINDS = {
@@ -272,3 +273,53 @@ def test_dump_of_several_isolates_applies_the_one_naming_the_snapshot(
         SnapshotFormatError, match=r"none has snapshot 'compiled_fn_entry\.heapsnapshot'"
     ):
         load_overlay(base, _write(tmp_path, doc))
+
+
+def _edge_triples(graph: RetentionGraph, edges: Any) -> list[tuple[int, int, str]]:
+    sources = graph.edge_source()
+    return [
+        (
+            int(graph.node_id[sources[e]]),
+            int(graph.node_id[graph.edge_target[e]]),
+            graph.edge_name_text(e),
+        )
+        for e in edges.tolist()
+    ]
+
+
+@pytest.mark.parametrize("consume", [False, True])
+def test_context_edge_columns_follow_their_edges(tmp_path: Path, consume: bool) -> None:
+    """The context table names edges by ordinal (Node's weakly held sandboxes): after the merge
+    moved them, they still name the same edges, and the zombie verdicts do not change."""
+    snapshot = Path(__file__).resolve().parents[3] / "fixtures/v8/vm_zombies.heapsnapshot.gz"
+    base = load_graph(str(snapshot))
+    holders = base.contexts.weak_holder_edges
+    assert holders is not None and holders.size
+    # Natives with weak edges from the first nodes: every later snapshot edge moves up.
+    ids = base.node_id[1:40].tolist()
+    dump = {
+        "format": "leakhunt-rootdump",
+        "version": 1,
+        "graph": "overlay",
+        "processes": [],
+        "natives": [{"id": f"n{i}", "class": "Probe", "size": 8} for i in range(len(ids))],
+        "edges": [
+            {"kind": "weak", "from": {"js": node_id}, "to": {"native": f"n{i}"}}
+            for i, node_id in enumerate(ids)
+        ],
+    }
+    path = tmp_path / "probe.rootdump.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    graph = load_graph(
+        str(snapshot), options=ImportOptions(node_room=100, edge_room=100) if consume else None
+    )
+    merged = apply_overlay(graph, read_root_dump(str(path)), consume=consume).graph
+    moved = merged.contexts.weak_holder_edges
+    assert moved is not None and (moved > holders).all()
+    assert _edge_triples(merged, moved) == _edge_triples(base, holders)
+
+    def verdicts(graph: RetentionGraph) -> list[tuple[str, str, str]]:
+        found = find_zombie_contexts(graph).zombies
+        return [(z.name, z.mechanism.value, z.holder_context) for z in found]
+
+    assert verdicts(base) and verdicts(merged) == verdicts(base)
