@@ -46,12 +46,33 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
+# CI runners take commands from the log they show: GitHub Actions' legacy ``##[command]`` and
+# Azure Pipelines' ``##vso[...]`` anywhere in a line (annotations, variables, a failed task),
+# GitHub's ``::command::`` at the start of a line after spaces. Heap text must issue none, so
+# the second ``#`` of such a pair (or of a pair the renderer's next character could complete)
+# and the first ``:`` of a leading ``::`` are escaped like a control character.
+_LOG_COMMAND_HASH = re.compile(r"(?<=#)#(?=\[|vso\[|$)", re.IGNORECASE)
+_LOG_COMMAND_COLON = re.compile(r"^(\s*):(?=:)")
+
+
 def visible(text: str) -> str:
-    """``text`` with every control, surrogate and bidi-override character shown as an escape.
+    """``text`` with every control, surrogate and bidi-override character shown as an escape,
+    and with nothing a CI log would run as a command (``##[error]``, ``##vso[…]``, a leading
+    ``::error::``).
 
     The result contains only printable characters and encodes as UTF-8 whatever the input.
+
+    >>> print(visible("##[error]x"), visible("##vso[task.complete]"), visible("  ::error::x"))
+    #\\x23[error]x #\\x23vso[task.complete]   \\x3a:error::x
+    >>> print(visible("v8::internal::Foo"), visible("#1 ##"))
+    v8::internal::Foo #1 #\\x23
     """
-    return _UNSAFE.sub(_escape, text)
+    shown = _UNSAFE.sub(_escape, text)
+    if "#" in shown:
+        shown = _LOG_COMMAND_HASH.sub(r"\\x23", shown)
+    if "::" in shown:
+        shown = _LOG_COMMAND_COLON.sub(r"\1\\x3a", shown)
+    return shown
 
 
 def console_markup(text: str) -> str:
@@ -70,6 +91,10 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group(0)):04x}"
 
 
+# In JSON text "#" only occurs inside strings: "\u0023" reads back as the same character.
+_JSON_LOG_COMMAND = re.compile(r"(?<=#)#(?=\[|vso\[)", re.IGNORECASE)
+
+
 def json_safe(encoded: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters that cannot
     be encoded as UTF-8 or could act on a terminal written as ``\\uXXXX`` escapes.
@@ -83,5 +108,8 @@ def json_safe(encoded: str) -> str:
     '{"name": "cut \\\\ud83d csi\\\\u009b"}'
     >>> json.loads(text)["name"] == "cut \\ud83d csi\\u009b"
     True
+    >>> json_safe('{"log": "##[error]x"}'), json.loads(json_safe('{"log": "##[error]x"}'))
+    ('{"log": "#\\\\u0023[error]x"}', {'log': '##[error]x'})
     """
-    return _JSON_UNSAFE.sub(_json_escape, encoded)
+    safe = _JSON_UNSAFE.sub(_json_escape, encoded)
+    return _JSON_LOG_COMMAND.sub(r"\\u0023", safe) if "##" in safe else safe

@@ -40,6 +40,10 @@ HOSTILE = (
     "+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
+    "##[error]pwned annotation",
+    "x ##vso[task.setvariable variable=LEAKED]1",
+    "::error file=app.js::pwned",
+    "  ::stop-commands::token",
 )
 FORMULAS = tuple(name for name in HOSTILE if name[0] in "=+-@")
 """Names a spreadsheet would run as formulas if a CSV cell started with them."""
@@ -87,10 +91,18 @@ def _run(*args: str, encoding: str = "utf-8") -> subprocess.CompletedProcess[byt
     )
 
 
+# What a CI runner would run from its log: GitHub's legacy "##[cmd]" and Azure's "##vso[" anywhere
+# in a line, GitHub's "::cmd::" at the start of a line after spaces.
+LOG_COMMAND = re.compile(r"##(vso)?\[", re.IGNORECASE)
+
+
 def _assert_inert(data: bytes, encoding: str) -> str:
     text = data.decode(encoding)
     found = RAW_CONTROL.findall(text)
     assert not found, f"raw control characters in output: {found!r}"
+    commands = [line for line in text.splitlines() if LOG_COMMAND.search(line)]
+    commands += [line for line in text.splitlines() if line.lstrip().startswith("::")]
+    assert not commands, f"lines a CI log would run as commands: {commands!r}"
     return text
 
 
@@ -153,7 +165,8 @@ def test_json_written_to_a_file_keeps_exact_strings(
     hostile_snapshot: Path, tmp_path: Path, command: str
 ) -> None:
     out = tmp_path / f"{command}.json"
-    result = _run(command, str(hostile_snapshot), "--format", "json", "-o", str(out))
+    every_class = ("--classes", "50") if command == "top" else ("--top", "50")
+    result = _run(command, str(hostile_snapshot), *every_class, "--format", "json", "-o", str(out))
     assert result.returncode == 0, result.stderr
     raw = out.read_bytes()
     _assert_inert(raw, "utf-8")
@@ -274,3 +287,44 @@ def test_an_input_error_quoting_control_characters_is_one_inert_line(tmp_path: P
     assert result.returncode == 3
     stderr = _assert_inert(result.stderr, "utf-8")
     assert stderr.count("\n") == 1 and stderr.startswith("leakhunt: error: ")
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [
+        ("cycles", "text"),
+        ("cycles", "json"),
+        *(("gate", f) for f in ("text", "json", "sarif", "junit")),
+    ],
+)
+def test_findings_with_hostile_embedder_names_are_inert(
+    tmp_path: Path, command: str, output: str
+) -> None:
+    """A root dump's strings are the embedder's, and the embedder copies them from the page:
+    ``cycles`` and the gate's reports, which CI prints to its log, carry them inertly."""
+    from tests.helpers.rootdump import ADDON_DUMP, ADDON_SNAPSHOT
+
+    dump = json.loads(ADDON_DUMP.read_text(encoding="utf-8"))
+    # A dump is UTF-8 JSON (a lone surrogate cannot be written in it).
+    names = [name for name in HOSTILE if not re.search("[\ud800-\udfff]", name)]
+    for index, native in enumerate(dump["natives"]):
+        native["class"] = HOSTILE[-4 + index % 4]  # the CI log commands
+        native["name"] = names[index % len(names)]
+    for edge in dump["edges"]:
+        if edge["kind"] == "strong_global_handle":
+            edge["name"] = "##[warning]handle"
+    hostile_dump = tmp_path / "hostile.rootdump.json"
+    hostile_dump.write_text(json.dumps(dump), encoding="utf-8")
+    out = tmp_path / f"{command}.{output}"
+    args = (command, str(ADDON_SNAPSHOT), "--overlay", str(hostile_dump), "--format", output)
+    result = _run(
+        *args, "-o", str(out), "-q", *(("--fail-on-cycles",) if command == "cycles" else ())
+    )
+    assert result.returncode == 1, result.stderr  # the pinned cycles are findings
+    _assert_inert(result.stdout, "utf-8")
+    _assert_inert(result.stderr, "utf-8")
+    text = _assert_inert(out.read_bytes(), "utf-8")
+    if command == "cycles" and output == "text":
+        assert "#\\x23[warning]handle" in text and "#\\x23[error]pwned annotation" in text
+    if command == "cycles" and output == "json":
+        assert "##[warning]handle" in json.dumps(json.loads(text), ensure_ascii=False)
