@@ -9,7 +9,7 @@ way in the next build is the same finding.
 
 from __future__ import annotations
 
-from leakhunt.analyzers.cycles import find_pinned_cycles
+from leakhunt.analyzers.cycles import PinnedCycle, find_pinned_cycles
 from leakhunt.analyzers.fingerprints import fingerprint
 from leakhunt.analyzers.results import RetentionPath
 from leakhunt.analyzers.traces import make_trace
@@ -88,13 +88,38 @@ def check_invisible_cycles(inputs: SnapshotInputs, _policy: GatePolicy) -> list[
                 rule_id="leakhunt/invisible-cycle",
                 subject=inputs.path,
                 title=(
-                    f"cycle of {len(cycle.members)} node(s) pinned by {cycle.pin} keeps "
-                    f"{cycle.retained_size:,} B alive"
+                    f"cycle of {len(cycle.members)} node(s) pinned by {_pin_text(graph, cycle)} "
+                    f"keeps {cycle.retained_size:,} B alive"
                 ),
                 fingerprint=fingerprint(f"invisible-cycle\x00{cycle.pin}", references),
                 retained_size=cycle.retained_size,
                 count=cycle.retained_count,
-                evidence=(cycle.hint,),
+                evidence=(_loop_text(graph, cycle), cycle.hint),
             )
         )
     return findings
+
+
+def _node_text(graph: RetentionGraph, node: int) -> str:
+    """Class and name (``CompiledFnEntry "fn #5"``), or the class alone when they agree."""
+    class_name = graph.strings[int(graph.node_class[node])]
+    name = graph.node_label(node)
+    return class_name if not name or name == class_name else f'{class_name} "{name}"'
+
+
+def _pin_text(graph: RetentionGraph, cycle: PinnedCycle) -> str:
+    """The pin and its node: which handle of which owner, or whose unseen references."""
+    owner = _node_text(graph, cycle.pin_node)
+    if cycle.handle_edge >= 0:
+        return f"the strong global handle {graph.edge_name_text(cycle.handle_edge)} of {owner}"
+    return f"{cycle.unseen_references} reference(s) the dump cannot see on {owner}"
+
+
+def _loop_text(graph: RetentionGraph, cycle: PinnedCycle) -> str:
+    """The loop hop by hop, each edge with its name and kind, back to where it starts."""
+    hops = [_node_text(graph, cycle.pin_node)]
+    for index, edge in enumerate(cycle.edges):
+        kind = EdgeKind(int(graph.edge_kind[edge])).name.lower().replace("_", " ")
+        target = cycle.members[(index + 1) % len(cycle.members)]
+        hops.append(f"-[{graph.edge_name_text(edge)} ({kind})]-> {_node_text(graph, target)}")
+    return "loop: " + " ".join(hops)

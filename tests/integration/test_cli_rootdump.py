@@ -142,3 +142,21 @@ def test_reports_name_the_overlaid_dump_under_the_snapshot() -> None:
         assert lines[1] == f"  overlay: {ADDON_DUMP}", command
     plain = run("top", str(ADDON_SNAPSHOT), "--no-cache", "-q")
     assert "overlay:" not in plain.stdout
+
+
+def test_gate_names_each_cycles_pin_and_loop() -> None:
+    result = run(
+        "gate", str(ADDON_SNAPSHOT), "--overlay", str(ADDON_DUMP), "--format", "json", "-q"
+    )
+    assert result.returncode == 1, result.stderr
+    findings = [
+        f for f in json.loads(result.stdout)["findings"] if f["check"] == "invisible-cycles"
+    ]
+    assert {f["baseline_state"] for f in findings} == {"new"}
+    expected = load_json(ADDON_EXPECTED)
+    assert len(findings) == len(expected["leaked_cycles"])
+    for finding in findings:
+        assert "pinned by the strong global handle object_ of " in finding["title"]
+        loop = finding["evidence"][0]
+        assert loop.startswith("loop: ") and "-[object_ (native handle)]->" in loop
+        assert "(weak callback)]->" in loop
