@@ -116,8 +116,8 @@ def apply_overlay(
         kind=np.concatenate([old_root_kinds, added.root_kind]),
         label=np.concatenate([old_roots.label, added.root_label]).astype(np.uint32),
     )
-    first_half = added.plain
-    halves = merged.add_to_new[first_half : first_half + 2 * added.ephemerons]
+    # The dump's ephemerons follow its plain edges: their table halves, then their key halves.
+    halves = merged.add_to_new[added.plain : added.plain + 2 * added.ephemerons]
     node_columns = _node_columns(graph, dump, natives, added.categories, strings, consume=consume)
     merged_graph = dataclasses.replace(
         graph,
