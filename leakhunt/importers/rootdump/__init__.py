@@ -7,12 +7,10 @@ overlay dump into a snapshot's graph; :func:`read_root_dump` gives the validated
 
 from __future__ import annotations
 
-import os
-
 from leakhunt.background import Background
 from leakhunt.errors import SnapshotFormatError
 from leakhunt.graph.core import RetentionGraph
-from leakhunt.importers.common.input_file import decompressed_bound
+from leakhunt.importers.common.input_file import open_maybe_gzip
 from leakhunt.importers.interface import ImportOptions, Progress
 from leakhunt.importers.rootdump.overlay import OverlayResult, apply_overlay
 from leakhunt.importers.rootdump.reader import PLAIN_FORM_MIN_BYTES, RootDump, read_root_dump
@@ -41,8 +39,7 @@ class PendingDump:
     def __init__(self, path: str, *, lenient: bool = False) -> None:
         self.path = path
         self.lenient = lenient
-        size = _size(path)
-        decoded = _decoded_bound(path, size)
+        size, decoded = _sizes(path)
         self.node_room = decoded // _MIN_NATIVE_BYTES + _CATEGORY_NODES
         """At most how many nodes the dump adds (from its size): room for the snapshot's
         importer to keep (``ImportOptions.node_room``)."""
@@ -74,21 +71,18 @@ _CATEGORY_NODES = 2
 the super root)."""
 
 
-def _decoded_bound(path: str, size: int) -> int:
-    """The most bytes the dump can decode to (a gzip file: as the reader allows it)."""
+def _sizes(path: str) -> tuple[int, int]:
+    """The dump's size on disk and the most bytes it can decode to, as the reader bounds it
+    (a gzip file's decompressed size is bounded, not known); zeros when it cannot be opened
+    (the reader reports that)."""
     try:
-        with open(path, "rb") as stream:
-            gzipped = stream.read(2) == b"\x1f\x8b"
+        stream, _ = open_maybe_gzip(path)
     except OSError:
-        return 0  # the reader reports it
-    return decompressed_bound(size, gzipped, None)
-
-
-def _size(path: str) -> int:
+        return 0, 0
     try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0  # the reader reports it
+        return stream.file_size, stream.bound
+    finally:
+        stream.close()
 
 
 def load_overlay(graph: RetentionGraph, dump_path: str, *, lenient: bool = False) -> OverlayResult:
