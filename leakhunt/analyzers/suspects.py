@@ -56,7 +56,7 @@ ACCUMULATION = "accumulation point"
 GROUP = "group"
 CLOSURE_CONTEXT = "closure context"
 DETACHED_DOM = "detached DOM"
-_EDGE_KINDS = tuple(kind.name.lower().replace("_", " ") for kind in EdgeKind)
+_EDGE_KINDS = tuple(kind.label for kind in EdgeKind)
 SUSPECT_KINDS = (ACCUMULATION, GROUP, CLOSURE_CONTEXT, DETACHED_DOM)
 """Every kind of suspect, in report order."""
 

@@ -56,7 +56,7 @@ __all__ = [
 _APPLICATION_KINDS = frozenset(
     {NodeKind.OBJECT, NodeKind.CLOSURE, NodeKind.REGEXP, NodeKind.NATIVE}
 )
-_EDGE_KIND_NAMES = tuple(kind.name.lower().replace("_", " ") for kind in EdgeKind)
+_EDGE_KIND_NAMES = tuple(kind.label for kind in EdgeKind)
 APPLICATION_LEVELS = 2
 """Application-level owners kept in the suspect references (LeakCanary keeps one; one more
 names the field that holds the container, which is what tells two caches apart)."""

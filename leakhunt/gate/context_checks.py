@@ -119,7 +119,7 @@ def _loop_text(graph: RetentionGraph, cycle: PinnedCycle) -> str:
     """The loop hop by hop, each edge with its name and kind, back to where it starts."""
     hops = [_node_text(graph, cycle.pin_node)]
     for index, edge in enumerate(cycle.edges):
-        kind = EdgeKind(int(graph.edge_kind[edge])).name.lower().replace("_", " ")
+        kind = EdgeKind(int(graph.edge_kind[edge])).label
         target = cycle.members[(index + 1) % len(cycle.members)]
         hops.append(f"-[{graph.edge_name_text(edge)} ({kind})]-> {_node_text(graph, target)}")
     return "loop: " + " ".join(hops)

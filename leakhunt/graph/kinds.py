@@ -106,6 +106,15 @@ class EdgeKind(IntEnum):
         """Whether the edge name is an integer index rather than a string."""
         return self in (EdgeKind.ELEMENT, EdgeKind.HIDDEN)
 
+    @property
+    def label(self) -> str:
+        """Human name, as used in reports and JSON.
+
+        >>> EdgeKind.WEAK_CALLBACK.label
+        'weak callback'
+        """
+        return self.name.lower().replace("_", " ")
+
 
 STRONG_EDGE_KINDS = frozenset(
     {

@@ -4,8 +4,6 @@ Examples
 --------
 >>> edge_role(EdgeKind.WEAK_CALLBACK), edge_role(EdgeKind.NATIVE_HANDLE)
 (<EdgeRole.WEAK_CALLBACK: 'weak callback'>, <EdgeRole.STRONG_HANDLE: 'strong handle'>)
->>> edge_kind_words(EdgeKind.HOST_OPTIONS)
-'host options'
 >>> visible_runs(10, {0, 9}, max_run=4)
 [0, 1, 2, Elision(hidden=4), 7, 8, 9]
 >>> visible_runs(5, {0, 4}, max_run=4)
@@ -26,7 +24,6 @@ from leakhunt.render.diagram import DiagramEdge, DiagramNode, EdgeRole, NodeRole
 
 __all__ = [
     "Elision",
-    "edge_kind_words",
     "edge_role",
     "elided_node",
     "graph_edge",
@@ -73,11 +70,6 @@ def visible_runs(length: int, pinned: Set[int], *, max_run: int) -> list[int | E
             run.append(position)
     flush()
     return result
-
-
-def edge_kind_words(kind: EdgeKind) -> str:
-    """``EdgeKind.WEAK_CALLBACK`` → ``"weak callback"``."""
-    return kind.name.lower().replace("_", " ")
 
 
 def edge_role(kind: EdgeKind) -> EdgeRole:
@@ -134,7 +126,7 @@ def graph_edge(
         source=source,
         target=target,
         label=graph.edge_name_text(edge),
-        kind=edge_kind_words(kind),
+        kind=kind.label,
         role=role if role is not None else edge_role(kind),
     )
 

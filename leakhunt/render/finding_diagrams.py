@@ -35,7 +35,7 @@ from leakhunt.graph.core import RetentionGraph
 from leakhunt.graph.kinds import EdgeKind, NodeKind
 from leakhunt.render.chain import Hop, chain_diagram
 from leakhunt.render.diagram import Diagram, DiagramEdge, DiagramNode, EdgeRole, NodeRole
-from leakhunt.render.diagram_nodes import edge_kind_words, edge_role, graph_node, node_ident
+from leakhunt.render.diagram_nodes import edge_role, graph_node, node_ident
 
 __all__ = [
     "CycleEdge",
@@ -115,9 +115,7 @@ def cycle_diagram(
         if root.member in keys
     ]
     diagram_edges += [
-        DiagramEdge(
-            keys[e.source], keys[e.target], e.name, edge_kind_words(e.kind), edge_role(e.kind)
-        )
+        DiagramEdge(keys[e.source], keys[e.target], e.name, e.kind.label, edge_role(e.kind))
         for e in edges
         if e.source in keys and e.target in keys
     ]
@@ -151,7 +149,7 @@ def graph_hops(
                 ident=node_ident(graph, node),
                 retained_size=sizes[index],
                 edge_name=graph.edge_name_text(edge) if index else "",
-                edge_kind=edge_kind_words(EdgeKind(int(graph.edge_kind[edge]))) if index else "",
+                edge_kind=EdgeKind(int(graph.edge_kind[edge])).label if index else "",
                 native=int(graph.node_kind[node]) == NodeKind.NATIVE,
                 context=_context_caption(graph, context) if contexts and context >= 0 else None,
             )
