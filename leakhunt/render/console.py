@@ -37,7 +37,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leakhunt.graph.core import SourceInfo
-from leakhunt.render.safe_text import console_markup, visible
+from leakhunt.render.safe_text import visible
 
 __all__ = [
     "UNWRAPPED_WIDTH",
@@ -121,9 +121,9 @@ def source_lines(source: SourceInfo) -> list[str]:
 
 def print_source(console: Console, source: SourceInfo) -> None:
     """:func:`source_lines` on ``console``, the path in bold."""
-    console.print(
-        f"[bold]{console_markup(source.path)}[/bold]  "
-        f"({console_markup(source.engine)}, {console_markup(source.format)})"
-    )
-    for line in source_lines(source)[1:]:
+    heading, *details = source_lines(source)
+    first = Text(heading)
+    first.stylize("bold", 0, len(visible(source.path)))
+    console.print(first)
+    for line in details:
         console.print(Text(line))

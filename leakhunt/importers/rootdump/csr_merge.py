@@ -105,32 +105,23 @@ def merge_csr(
     )
     add_to_new: I64 = np.empty(add_source.size, dtype=np.int64)
     total = graph.edge_count + add_source.size
-    room_first = grown(old_first, node_count + 1) if consume else None
-    room_target = grown(graph.edge_target, total) if consume else None
-    room_kind = grown(graph.edge_kind, total) if consume else None
-    room_name = grown(graph.edge_name, total) if consume else None
-    if (
-        room_first is not None
-        and room_target is not None
-        and room_kind is not None
-        and room_name is not None
-    ):
+    storage = _storage_with_room(graph, node_count + 1, total) if consume else None
+    if storage is not None:
+        first, target, kind, name = storage
         _merge_in_place(
-            room_first,
+            first,
             graph.node_count,
             sorted_sources,
             order,
             add_target,
             add_kind,
             add_name,
-            room_target,
-            room_kind,
-            room_name,
+            target,
+            kind,
+            name,
             add_to_new,
         )
-        return MergedCsr(
-            room_first, room_target, room_kind, room_name, add_to_new, moved, in_place=True
-        )
+        return MergedCsr(first, target, kind, name, add_to_new, moved, in_place=True)
     first = np.empty(node_count + 1, dtype=np.int64)
     # One pass, and no other array the size of the node count (each would be fresh memory).
     _place_added_edges(old_first, sorted_sources, order, first, add_to_new)
@@ -148,6 +139,20 @@ def merge_csr(
         name,
     )
     return MergedCsr(first, target, kind, name, add_to_new, moved, in_place=False)
+
+
+def _storage_with_room(
+    graph: RetentionGraph, offsets: int, edges: int
+) -> tuple[I64, I32, U8, U32] | None:
+    """The graph's offsets and edge columns grown to the merged lengths in their own storage,
+    or None when any of them lacks the room."""
+    first = grown(graph.node_first_edge, offsets)
+    target = grown(graph.edge_target, edges)
+    kind = grown(graph.edge_kind, edges)
+    name = grown(graph.edge_name, edges)
+    if first is None or target is None or kind is None or name is None:
+        return None
+    return first, target, kind, name
 
 
 def _sources(first: I64, edges: I64) -> I64:
